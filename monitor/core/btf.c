@@ -1,0 +1,1283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BTF parser for blobs read from a possibly hostile kernel.
+ *
+ * mintmon_btf_create() copies the blob and checks it in stages (header,
+ * strings, type records, cross references, chains, sizes), so that every
+ * lookup afterwards can index without further bounds checks on the data and
+ * every loop has a fixed bound. No recursion: chains are followed by bounded
+ * loops and anonymous members are searched with an explicit stack.
+ */
+#include <mintmon/btf.h>
+
+#define BTF_MAGIC		0xeb9f
+#define BTF_MAGIC_SWAPPED	0x9feb
+#define BTF_VERSION		1
+#define BTF_HDR_LEN		24
+#define BTF_TYPE_LEN		12	/* name_off, info, size/type */
+
+/* info: vlen 0-15, kind 24-28, kind_flag 31; bits 16-23 and 29-30 unused */
+#define BTF_INFO_VLEN(info)	((info) & 0xffff)
+#define BTF_INFO_KIND(info)	(((info) >> 24) & 0x1f)
+#define BTF_INFO_KFLAG(info)	((info) >> 31)
+#define BTF_INFO_UNUSED		0x60ff0000u
+
+#define BTF_INT_ENCODING(v)	(((v) & 0x0f000000) >> 24)
+#define BTF_INT_OFFSET(v)	(((v) & 0x00ff0000) >> 16)
+#define BTF_INT_BITS(v)		((v) & 0x000000ff)
+
+/* Bound on members visited by one name search through anonymous members. */
+#define BTF_MAX_MEMBER_STEPS	(1u << 20)
+
+#define PTR_SIZE		8
+
+struct mintmon_btf {
+	u8 *data;		/* our copy of the blob */
+	size_t size;
+	const u8 *types;	/* type section */
+	u32 types_len;
+	const char *strs;	/* string section, NUL first and last */
+	u32 strs_len;
+	u32 nr_types;		/* ids 0..nr_types-1, 0 is void */
+	u32 *type_offs;		/* [id] = offset of the record in types */
+	u32 *hash;		/* open addressing by name: type ids, 0 = empty */
+	u32 hash_mask;
+};
+
+/* One type record, decoded. */
+struct tview {
+	const u8 *p;
+	u32 name_off;
+	u32 info;
+	u32 size_type;		/* size or referred type, depending on kind */
+	unsigned int kind;
+	u32 vlen;
+	bool kflag;
+};
+
+static const char *const kind_names[MINTMON_BTF_NR_KINDS] = {
+	[MINTMON_BTF_KIND_UNKN] = "UNKN",
+	[MINTMON_BTF_KIND_INT] = "INT",
+	[MINTMON_BTF_KIND_PTR] = "PTR",
+	[MINTMON_BTF_KIND_ARRAY] = "ARRAY",
+	[MINTMON_BTF_KIND_STRUCT] = "STRUCT",
+	[MINTMON_BTF_KIND_UNION] = "UNION",
+	[MINTMON_BTF_KIND_ENUM] = "ENUM",
+	[MINTMON_BTF_KIND_FWD] = "FWD",
+	[MINTMON_BTF_KIND_TYPEDEF] = "TYPEDEF",
+	[MINTMON_BTF_KIND_VOLATILE] = "VOLATILE",
+	[MINTMON_BTF_KIND_CONST] = "CONST",
+	[MINTMON_BTF_KIND_RESTRICT] = "RESTRICT",
+	[MINTMON_BTF_KIND_FUNC] = "FUNC",
+	[MINTMON_BTF_KIND_FUNC_PROTO] = "FUNC_PROTO",
+	[MINTMON_BTF_KIND_VAR] = "VAR",
+	[MINTMON_BTF_KIND_DATASEC] = "DATASEC",
+	[MINTMON_BTF_KIND_FLOAT] = "FLOAT",
+	[MINTMON_BTF_KIND_DECL_TAG] = "DECL_TAG",
+	[MINTMON_BTF_KIND_TYPE_TAG] = "TYPE_TAG",
+	[MINTMON_BTF_KIND_ENUM64] = "ENUM64",
+};
+
+const char *mintmon_btf_kind_name(unsigned int kind)
+{
+	return kind < MINTMON_BTF_NR_KINDS ? kind_names[kind] : "?";
+}
+
+/*
+ * Bytes that follow the 12-byte header of a record of this kind, or -1 for
+ * an unknown kind. At most 0xffff * 12, so it never overflows.
+ */
+static long record_extra(unsigned int kind, u32 vlen)
+{
+	switch (kind) {
+	case MINTMON_BTF_KIND_PTR:
+	case MINTMON_BTF_KIND_FWD:
+	case MINTMON_BTF_KIND_TYPEDEF:
+	case MINTMON_BTF_KIND_VOLATILE:
+	case MINTMON_BTF_KIND_CONST:
+	case MINTMON_BTF_KIND_RESTRICT:
+	case MINTMON_BTF_KIND_FUNC:
+	case MINTMON_BTF_KIND_FLOAT:
+	case MINTMON_BTF_KIND_TYPE_TAG:
+		return 0;
+	case MINTMON_BTF_KIND_INT:
+	case MINTMON_BTF_KIND_VAR:
+	case MINTMON_BTF_KIND_DECL_TAG:
+		return 4;
+	case MINTMON_BTF_KIND_ARRAY:
+		return 12;
+	case MINTMON_BTF_KIND_STRUCT:
+	case MINTMON_BTF_KIND_UNION:
+	case MINTMON_BTF_KIND_DATASEC:
+	case MINTMON_BTF_KIND_ENUM64:
+		return 12L * vlen;
+	case MINTMON_BTF_KIND_ENUM:
+	case MINTMON_BTF_KIND_FUNC_PROTO:
+		return 8L * vlen;
+	default:
+		return -1;
+	}
+}
+
+/* id must be < nr_types. Void gets an all-zero view. */
+static void get_type(const struct mintmon_btf *btf, u32 id, struct tview *t)
+{
+	if (id == 0) {
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	t->p = btf->types + btf->type_offs[id];
+	t->name_off = mintmon_le32(t->p);
+	t->info = mintmon_le32(t->p + 4);
+	t->size_type = mintmon_le32(t->p + 8);
+	t->kind = BTF_INFO_KIND(t->info);
+	t->vlen = BTF_INFO_VLEN(t->info);
+	t->kflag = BTF_INFO_KFLAG(t->info);
+}
+
+/* Little-endian u32 number i of the record's trailing data. */
+static u32 extra32(const struct tview *t, u32 i)
+{
+	return mintmon_le32(t->p + BTF_TYPE_LEN + 4 * (size_t)i);
+}
+
+/* Name offsets are checked at create time. */
+static const char *str_at(const struct mintmon_btf *btf, u32 off)
+{
+	return btf->strs + off;
+}
+
+static bool is_modifier(unsigned int kind)
+{
+	return kind == MINTMON_BTF_KIND_TYPEDEF || kind == MINTMON_BTF_KIND_VOLATILE ||
+	       kind == MINTMON_BTF_KIND_CONST || kind == MINTMON_BTF_KIND_RESTRICT ||
+	       kind == MINTMON_BTF_KIND_TYPE_TAG;
+}
+
+/* Kinds whose size or identity comes from the one type they refer to. */
+static bool is_chain(unsigned int kind)
+{
+	return is_modifier(kind) || kind == MINTMON_BTF_KIND_ARRAY || kind == MINTMON_BTF_KIND_VAR;
+}
+
+static u32 chain_next(const struct tview *t)
+{
+	return t->kind == MINTMON_BTF_KIND_ARRAY ? extra32(t, 0) : t->size_type;
+}
+
+static bool check_id(const struct mintmon_btf *btf, u32 id, const char *fn)
+{
+	if (id < btf->nr_types)
+		return true;
+	mintmon_warn("BTF: %s: type id %u out of range, only %u types", fn, id, btf->nr_types);
+	return false;
+}
+
+/* ---- stage 1: header ---- */
+
+struct btf_hdr {
+	u32 hdr_len, type_off, type_len, str_off, str_len;
+};
+
+static int parse_header(const u8 *d, size_t size, struct btf_hdr *h)
+{
+	u64 avail;
+	u32 i;
+
+	if (size < BTF_HDR_LEN) {
+		mintmon_warn("BTF: blob of %zu bytes is smaller than the %u-byte header", size,
+			     BTF_HDR_LEN);
+		return -EINVAL;
+	}
+	if (mintmon_le16(d) == BTF_MAGIC_SWAPPED) {
+		mintmon_warn("BTF: byte-swapped (big-endian) blob is not supported");
+		return -EINVAL;
+	}
+	if (mintmon_le16(d) != BTF_MAGIC) {
+		mintmon_warn("BTF: bad magic 0x%04x, want 0x%04x", mintmon_le16(d), BTF_MAGIC);
+		return -EINVAL;
+	}
+	if (d[2] != BTF_VERSION) {
+		mintmon_warn("BTF: version %u is not supported (want %u)", d[2], BTF_VERSION);
+		return -EINVAL;
+	}
+	if (d[3]) {
+		mintmon_warn("BTF: header flags 0x%02x are not supported", d[3]);
+		return -EINVAL;
+	}
+	h->hdr_len = mintmon_le32(d + 4);
+	h->type_off = mintmon_le32(d + 8);
+	h->type_len = mintmon_le32(d + 12);
+	h->str_off = mintmon_le32(d + 16);
+	h->str_len = mintmon_le32(d + 20);
+
+	if (h->hdr_len < BTF_HDR_LEN) {
+		mintmon_warn("BTF: header length %u is smaller than %u", h->hdr_len, BTF_HDR_LEN);
+		return -EINVAL;
+	}
+	if (h->hdr_len > size) {
+		mintmon_warn("BTF: header length %u runs past the end of the %zu-byte blob",
+			     h->hdr_len, size);
+		return -EINVAL;
+	}
+	/* A longer header (newer format) is fine only if we lose nothing. */
+	for (i = BTF_HDR_LEN; i < h->hdr_len; i++) {
+		if (d[i]) {
+			mintmon_warn("BTF: header byte %u of %u is not zero (unknown header field)",
+				     i, h->hdr_len);
+			return -EINVAL;
+		}
+	}
+	avail = size - h->hdr_len;
+	if (!mintmon_in_bounds(avail, h->type_off, h->type_len)) {
+		mintmon_warn("BTF: type section (offset %u, length %u) runs past the end of the blob (%llu bytes after the header)",
+			     h->type_off, h->type_len, (unsigned long long)avail);
+		return -EINVAL;
+	}
+	if (!mintmon_in_bounds(avail, h->str_off, h->str_len)) {
+		mintmon_warn("BTF: string section (offset %u, length %u) runs past the end of the blob (%llu bytes after the header)",
+			     h->str_off, h->str_len, (unsigned long long)avail);
+		return -EINVAL;
+	}
+	/* Both ends fit in u32 + u32 <= avail, so u64 sums cannot wrap. */
+	if (h->type_len && h->str_len &&
+	    (u64)h->type_off < (u64)h->str_off + h->str_len &&
+	    (u64)h->str_off < (u64)h->type_off + h->type_len) {
+		mintmon_warn("BTF: type section [%u, +%u) and string section [%u, +%u) overlap",
+			     h->type_off, h->type_len, h->str_off, h->str_len);
+		return -EINVAL;
+	}
+	if (h->type_off % 4) {
+		mintmon_warn("BTF: type section offset %u is not 4-byte aligned", h->type_off);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- stage 2: strings ---- */
+
+static int parse_strings(const char *s, u32 len)
+{
+	u32 pos = 0;
+
+	if (len == 0) {
+		mintmon_warn("BTF: string section is empty (it must hold at least the empty string)");
+		return -EINVAL;
+	}
+	if (len > MINTMON_BTF_MAX_STR_LEN) {
+		mintmon_warn("BTF: string section of %u bytes exceeds the limit of %u", len,
+			     MINTMON_BTF_MAX_STR_LEN);
+		return -EINVAL;
+	}
+	if (s[0]) {
+		mintmon_warn("BTF: string section does not start with a NUL byte");
+		return -EINVAL;
+	}
+	if (s[len - 1]) {
+		mintmon_warn("BTF: string section is not NUL-terminated");
+		return -EINVAL;
+	}
+	/*
+	 * Bounding every run between NULs bounds every string at any offset,
+	 * which keeps hashing and comparing names cheap on hostile input.
+	 */
+	while (pos < len) {
+		const char *nul = memchr(s + pos, 0, len - pos);
+		u32 run = (u32)(nul - (s + pos));
+
+		if (run > MINTMON_BTF_MAX_NAME_LEN) {
+			mintmon_warn("BTF: string at offset %u is %u bytes long, the limit is %u",
+				     pos, run, MINTMON_BTF_MAX_NAME_LEN);
+			return -EINVAL;
+		}
+		pos += run + 1;
+	}
+	return 0;
+}
+
+/* ---- stage 3: type records ---- */
+
+/* Walk the records; with offs, record each one's offset. Counts void too. */
+static int walk_types(const struct mintmon_btf *btf, u32 *offs, u32 *nr_ret)
+{
+	u32 pos = 0, len = btf->types_len, id = 1;
+
+	while (pos < len) {
+		const u8 *p = btf->types + pos;
+		u32 info, vlen;
+		unsigned int kind;
+		long extra;
+
+		if (len - pos < BTF_TYPE_LEN) {
+			mintmon_warn("BTF: type %u: %u bytes left at the end of the type section, too few for a type",
+				     id, len - pos);
+			return -EINVAL;
+		}
+		if (id >= MINTMON_BTF_MAX_TYPES) {
+			mintmon_warn("BTF: more than %u types", MINTMON_BTF_MAX_TYPES - 1);
+			return -E2BIG;
+		}
+		info = mintmon_le32(p + 4);
+		kind = BTF_INFO_KIND(info);
+		vlen = BTF_INFO_VLEN(info);
+		extra = record_extra(kind, vlen);
+		if (extra < 0 || kind == MINTMON_BTF_KIND_UNKN) {
+			mintmon_warn("BTF: type %u has unknown kind %u", id, kind);
+			return -EINVAL;
+		}
+		if ((u64)(len - pos - BTF_TYPE_LEN) < (u64)extra) {
+			mintmon_warn("BTF: type %u (%s) with vlen %u needs %ld more bytes, only %u left in the type section",
+				     id, kind_names[kind], vlen, extra, len - pos - BTF_TYPE_LEN);
+			return -EINVAL;
+		}
+		if (offs)
+			offs[id] = pos;
+		pos += BTF_TYPE_LEN + (u32)extra;
+		id++;
+	}
+	*nr_ret = id;
+	return 0;
+}
+
+/* ---- stage 4: sanity ---- */
+
+#define NO_IDX 0xffffffffu
+
+/* "type 5 (STRUCT)" + " member 2" (what, idx) or " member" (what, NO_IDX) or nothing */
+static void where(char *buf, size_t len, u32 id, const struct tview *t, const char *what,
+		  u32 idx)
+{
+	if (!what)
+		mintmon_snprintf(buf, len, "type %u (%s)", id, kind_names[t->kind]);
+	else if (idx == NO_IDX)
+		mintmon_snprintf(buf, len, "type %u (%s) %s", id, kind_names[t->kind], what);
+	else
+		mintmon_snprintf(buf, len, "type %u (%s) %s %u", id, kind_names[t->kind], what, idx);
+}
+
+static bool name_ok(const struct mintmon_btf *btf, u32 id, const struct tview *t, u32 name_off,
+		    const char *what, u32 idx)
+{
+	char w[64];
+
+	if (name_off < btf->strs_len)
+		return true;
+	where(w, sizeof(w), id, t, what, idx);
+	mintmon_warn("BTF: %s has name offset %u, string section is %u bytes", w, name_off,
+		     btf->strs_len);
+	return false;
+}
+
+static bool ref_ok(const struct mintmon_btf *btf, u32 id, const struct tview *t, u32 ref,
+		   const char *what, u32 idx)
+{
+	char w[64];
+
+	if (ref < btf->nr_types)
+		return true;
+	where(w, sizeof(w), id, t, what, idx);
+	mintmon_warn("BTF: %s refers to type %u, only %u types", w, ref, btf->nr_types);
+	return false;
+}
+
+static bool size_is(u32 size, u32 mask)
+{
+	/* mask: bit n set if size n is allowed (sizes up to 16) */
+	return size <= 16 && (mask >> size) & 1;
+}
+
+#define SIZES_INT	((1u << 1) | (1u << 2) | (1u << 4) | (1u << 8) | (1u << 16))
+#define SIZES_ENUM	((1u << 1) | (1u << 2) | (1u << 4) | (1u << 8))
+#define SIZES_FLOAT	((1u << 2) | (1u << 4) | (1u << 8) | (1u << 12) | (1u << 16))
+
+/* Per-record checks: names, references, sizes. Needs only the offsets table. */
+static int check_type(const struct mintmon_btf *btf, u32 id)
+{
+	struct tview t;
+	u32 i, v;
+
+	get_type(btf, id, &t);
+	if (!name_ok(btf, id, &t, t.name_off, NULL, 0))
+		return -EINVAL;
+	if (t.info & BTF_INFO_UNUSED) {
+		mintmon_warn("BTF: type %u (%s) has unused info bits set (info 0x%08x)", id,
+			     kind_names[t.kind], t.info);
+		return -EINVAL;
+	}
+	switch (t.kind) {
+	case MINTMON_BTF_KIND_INT:
+		v = extra32(&t, 0);
+		if (!size_is(t.size_type, SIZES_INT)) {
+			mintmon_warn("BTF: type %u (INT) has size %u", id, t.size_type);
+			return -EINVAL;
+		}
+		if (BTF_INT_BITS(v) > 128 ||
+		    BTF_INT_OFFSET(v) + BTF_INT_BITS(v) > t.size_type * 8) {
+			mintmon_warn("BTF: type %u (INT) has %u bits at bit %u, more than its %u bytes",
+				     id, BTF_INT_BITS(v), BTF_INT_OFFSET(v), t.size_type);
+			return -EINVAL;
+		}
+		break;
+	case MINTMON_BTF_KIND_FLOAT:
+		if (!size_is(t.size_type, SIZES_FLOAT)) {
+			mintmon_warn("BTF: type %u (FLOAT) has size %u", id, t.size_type);
+			return -EINVAL;
+		}
+		break;
+	case MINTMON_BTF_KIND_PTR:
+	case MINTMON_BTF_KIND_TYPEDEF:
+	case MINTMON_BTF_KIND_VOLATILE:
+	case MINTMON_BTF_KIND_CONST:
+	case MINTMON_BTF_KIND_RESTRICT:
+	case MINTMON_BTF_KIND_TYPE_TAG:
+	case MINTMON_BTF_KIND_VAR:
+		if (!ref_ok(btf, id, &t, t.size_type, NULL, 0))
+			return -EINVAL;
+		break;
+	case MINTMON_BTF_KIND_DECL_TAG:
+		if (!ref_ok(btf, id, &t, t.size_type, NULL, 0))
+			return -EINVAL;
+		if ((s32)extra32(&t, 0) < -1) {
+			mintmon_warn("BTF: type %u (DECL_TAG) has component index %d", id,
+				     (s32)extra32(&t, 0));
+			return -EINVAL;
+		}
+		break;
+	case MINTMON_BTF_KIND_FUNC:
+		if (!ref_ok(btf, id, &t, t.size_type, NULL, 0))
+			return -EINVAL;
+		if (mintmon_btf_kind(btf, t.size_type) != MINTMON_BTF_KIND_FUNC_PROTO) {
+			mintmon_warn("BTF: type %u (FUNC) refers to type %u (%s), not a FUNC_PROTO",
+				     id, t.size_type,
+				     kind_names[mintmon_btf_kind(btf, t.size_type)]);
+			return -EINVAL;
+		}
+		break;
+	case MINTMON_BTF_KIND_ARRAY:
+		if (!ref_ok(btf, id, &t, extra32(&t, 0), "element type", NO_IDX) ||
+		    !ref_ok(btf, id, &t, extra32(&t, 1), "index type", NO_IDX))
+			return -EINVAL;
+		break;
+	case MINTMON_BTF_KIND_STRUCT:
+	case MINTMON_BTF_KIND_UNION:
+		for (i = 0; i < t.vlen; i++) {
+			if (!name_ok(btf, id, &t, extra32(&t, 3 * i), "member", i) ||
+			    !ref_ok(btf, id, &t, extra32(&t, 3 * i + 1), "member", i))
+				return -EINVAL;
+		}
+		break;
+	case MINTMON_BTF_KIND_ENUM:
+	case MINTMON_BTF_KIND_ENUM64:
+		if (!size_is(t.size_type, SIZES_ENUM)) {
+			mintmon_warn("BTF: type %u (%s) has size %u", id, kind_names[t.kind],
+				     t.size_type);
+			return -EINVAL;
+		}
+		for (i = 0; i < t.vlen; i++) {
+			u32 stride = t.kind == MINTMON_BTF_KIND_ENUM ? 2 : 3;
+
+			if (!name_ok(btf, id, &t, extra32(&t, stride * i), "value", i))
+				return -EINVAL;
+		}
+		break;
+	case MINTMON_BTF_KIND_FUNC_PROTO:
+		if (!ref_ok(btf, id, &t, t.size_type, "return type", NO_IDX))
+			return -EINVAL;
+		for (i = 0; i < t.vlen; i++) {
+			if (!name_ok(btf, id, &t, extra32(&t, 2 * i), "param", i) ||
+			    !ref_ok(btf, id, &t, extra32(&t, 2 * i + 1), "param", i))
+				return -EINVAL;
+		}
+		break;
+	case MINTMON_BTF_KIND_DATASEC:
+		for (i = 0; i < t.vlen; i++) {
+			u64 off = extra32(&t, 3 * i + 1), sz = extra32(&t, 3 * i + 2);
+
+			if (!ref_ok(btf, id, &t, extra32(&t, 3 * i), "variable", i))
+				return -EINVAL;
+			if (off + sz > t.size_type) {
+				mintmon_warn("BTF: type %u (DATASEC) variable %u at [%llu, +%llu) is outside its %u bytes",
+					     id, i, (unsigned long long)off,
+					     (unsigned long long)sz, t.size_type);
+				return -EINVAL;
+			}
+		}
+		break;
+	case MINTMON_BTF_KIND_FWD:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Chains (typedef, modifiers, arrays, vars): each such type refers to one
+ * other type. Reject cycles and chains longer than MINTMON_BTF_MAX_CHAIN, so
+ * that later walks always end within that many steps. depth[] memoises the
+ * length of the chain from each type (0 = not yet known), which makes the
+ * whole pass linear.
+ */
+#define DEPTH_ON_PATH	0xff
+
+static int check_chains(const struct mintmon_btf *btf)
+{
+	u32 path[MINTMON_BTF_MAX_CHAIN + 1];
+	u8 *depth;
+	u32 id, n, cur, base, k;
+	struct tview t;
+	int err = 0;
+
+	depth = mintmon_calloc(btf->nr_types, 1);
+	if (!depth)
+		return -ENOMEM;
+	for (id = 1; id < btf->nr_types && !err; id++) {
+		n = 0;
+		cur = id;
+		for (;;) {
+			get_type(btf, cur, &t);
+			if (!is_chain(t.kind) || depth[cur])
+				break;
+			if (n == MINTMON_BTF_MAX_CHAIN) {
+				mintmon_warn("BTF: type %u (%s): chain of typedefs/modifiers/arrays longer than %u",
+					     id, kind_names[mintmon_btf_kind(btf, id)],
+					     MINTMON_BTF_MAX_CHAIN);
+				err = -EINVAL;
+				break;
+			}
+			depth[cur] = DEPTH_ON_PATH;
+			path[n++] = cur;
+			cur = chain_next(&t);
+		}
+		if (!err && depth[cur] == DEPTH_ON_PATH) {
+			mintmon_warn("BTF: type %u (%s) is part of a reference cycle through type %u (%s)",
+				     id, kind_names[mintmon_btf_kind(btf, id)], cur,
+				     kind_names[mintmon_btf_kind(btf, cur)]);
+			err = -EINVAL;
+		}
+		if (err)
+			break;
+		base = is_chain(t.kind) ? depth[cur] : 0;
+		for (k = n; k-- > 0;) {
+			base++;
+			if (base > MINTMON_BTF_MAX_CHAIN) {
+				mintmon_warn("BTF: type %u (%s): chain of typedefs/modifiers/arrays longer than %u",
+					     path[k], kind_names[mintmon_btf_kind(btf, path[k])],
+					     MINTMON_BTF_MAX_CHAIN);
+				err = -EINVAL;
+				break;
+			}
+			depth[path[k]] = (u8)base;
+		}
+	}
+	mintmon_free(depth);
+	return err;
+}
+
+/*
+ * sizeof(id) without warning; on -EINVAL *bad_ret is the type without a size.
+ * Bounded by MINTMON_BTF_MAX_CHAIN hops (check_chains() guarantees it).
+ */
+static int size_of(const struct mintmon_btf *btf, u32 id, u64 *size_ret, u32 *bad_ret)
+{
+	u64 nelems = 1, size;
+	struct tview t;
+	u32 hops;
+
+	for (hops = 0; hops <= MINTMON_BTF_MAX_CHAIN; hops++) {
+		if (id >= btf->nr_types) {
+			*bad_ret = id;
+			return -EINVAL;
+		}
+		get_type(btf, id, &t);
+		switch (t.kind) {
+		case MINTMON_BTF_KIND_INT:
+		case MINTMON_BTF_KIND_ENUM:
+		case MINTMON_BTF_KIND_ENUM64:
+		case MINTMON_BTF_KIND_STRUCT:
+		case MINTMON_BTF_KIND_UNION:
+		case MINTMON_BTF_KIND_FLOAT:
+		case MINTMON_BTF_KIND_DATASEC:
+			size = t.size_type;
+			goto done;
+		case MINTMON_BTF_KIND_PTR:
+			size = PTR_SIZE;
+			goto done;
+		case MINTMON_BTF_KIND_ARRAY:
+			if (mintmon_mul_overflow(nelems, (u64)extra32(&t, 2), &nelems))
+				return -E2BIG;
+			id = extra32(&t, 0);
+			break;
+		default:
+			if (!is_chain(t.kind)) {
+				*bad_ret = id;
+				return -EINVAL;
+			}
+			id = t.size_type;
+			break;
+		}
+	}
+	return -ELOOP;
+done:
+	if (mintmon_mul_overflow(nelems, size, &size))
+		return -E2BIG;
+	*size_ret = size;
+	return 0;
+}
+
+static int resolve(const struct mintmon_btf *btf, u32 id, u32 *id_ret)
+{
+	struct tview t;
+	u32 hops;
+
+	for (hops = 0; hops <= MINTMON_BTF_MAX_CHAIN; hops++) {
+		if (id >= btf->nr_types)
+			return -EINVAL;
+		get_type(btf, id, &t);
+		if (!is_modifier(t.kind)) {
+			*id_ret = id;
+			return 0;
+		}
+		id = t.size_type;
+	}
+	return -ELOOP;
+}
+
+/*
+ * Member i of struct/union t: offset in bits, bitfield size (0 if none) and
+ * type. Old-style (kind_flag 0) bitfields are INT members whose encoding
+ * carries the bit count and offset. Types resolve after check_chains().
+ */
+static void member_at(const struct mintmon_btf *btf, const struct tview *t, u32 i,
+		      u64 *bit_off_ret, u32 *bits_ret, u32 *type_ret)
+{
+	u32 raw = extra32(t, 3 * i + 2), type = extra32(t, 3 * i + 1);
+	u32 rid, v, bits = 0;
+	u64 off;
+	struct tview mt;
+
+	if (t->kflag) {
+		off = raw & 0xffffff;
+		bits = raw >> 24;
+	} else {
+		off = raw;
+		if (!resolve(btf, type, &rid)) {
+			get_type(btf, rid, &mt);
+			if (mt.kind == MINTMON_BTF_KIND_INT) {
+				v = extra32(&mt, 0);
+				if (BTF_INT_OFFSET(v) || BTF_INT_BITS(v) != mt.size_type * 8) {
+					bits = BTF_INT_BITS(v);
+					off += BTF_INT_OFFSET(v);
+				}
+			}
+		}
+	}
+	*bit_off_ret = off;
+	*bits_ret = bits;
+	*type_ret = type;
+}
+
+static const char *size_err(int err)
+{
+	return err == -E2BIG ? "overflows" : err == -ELOOP ? "chain is too long" : "is undefined";
+}
+
+/* Sizes of arrays and struct members; needs check_chains() first. */
+static int check_sizes(const struct mintmon_btf *btf, u32 id)
+{
+	struct tview t, mt;
+	u64 size, bit_off, end;
+	u32 i, bits, mtype, rid = 0, bad = 0;
+	int err;
+
+	get_type(btf, id, &t);
+	if (t.kind == MINTMON_BTF_KIND_ARRAY) {
+		err = size_of(btf, id, &size, &bad);
+		if (!err && size > 0xffffffffu)
+			err = -E2BIG;
+		if (err) {
+			mintmon_warn("BTF: type %u (ARRAY) of %u elements: size %s", id,
+				     extra32(&t, 2), size_err(err));
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (t.kind != MINTMON_BTF_KIND_STRUCT && t.kind != MINTMON_BTF_KIND_UNION)
+		return 0;
+
+	for (i = 0; i < t.vlen; i++) {
+		member_at(btf, &t, i, &bit_off, &bits, &mtype);
+		err = size_of(btf, mtype, &size, &bad);
+		if (err) {
+			mintmon_warn("BTF: type %u (%s) member %u (type %u): size %s", id,
+				     kind_names[t.kind], i, mtype, size_err(err));
+			return -EINVAL;
+		}
+		if (bits) {
+			resolve(btf, mtype, &rid);
+			get_type(btf, rid, &mt);
+			if (mt.kind != MINTMON_BTF_KIND_INT && mt.kind != MINTMON_BTF_KIND_ENUM &&
+			    mt.kind != MINTMON_BTF_KIND_ENUM64) {
+				mintmon_warn("BTF: type %u (%s) member %u is a %u-bit bitfield of type %u (%s)",
+					     id, kind_names[t.kind], i, bits, rid,
+					     kind_names[mt.kind]);
+				return -EINVAL;
+			}
+			if (bits > size * 8) {
+				mintmon_warn("BTF: type %u (%s) member %u: %u-bit bitfield in a %llu-byte type",
+					     id, kind_names[t.kind], i, bits,
+					     (unsigned long long)size);
+				return -EINVAL;
+			}
+			end = bit_off + bits;
+		} else {
+			if (bit_off % 8) {
+				mintmon_warn("BTF: type %u (%s) member %u at bit %llu is not byte-aligned",
+					     id, kind_names[t.kind], i,
+					     (unsigned long long)bit_off);
+				return -EINVAL;
+			}
+			/* size <= 2^32 (arrays checked above), bit_off < 2^33 */
+			end = bit_off + size * 8;
+		}
+		if (end > (u64)t.size_type * 8) {
+			mintmon_warn("BTF: type %u (%s) member %u ends at bit %llu, past the type's %u bytes",
+				     id, kind_names[t.kind], i, (unsigned long long)end,
+				     t.size_type);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ---- name index ---- */
+
+static u32 name_hash(const char *s)
+{
+	u32 h = 2166136261u;	/* FNV-1a */
+
+	while (*s) {
+		h ^= (u8)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int build_hash(struct mintmon_btf *btf)
+{
+	u32 id, named = 0, slots = 16, h;
+	struct tview t;
+
+	for (id = 1; id < btf->nr_types; id++) {
+		get_type(btf, id, &t);
+		named += t.name_off != 0;
+	}
+	while (slots < 2 * named)
+		slots *= 2;	/* named < 2^20, so slots <= 2^22 */
+	btf->hash = mintmon_calloc(slots, sizeof(u32));
+	if (!btf->hash)
+		return -ENOMEM;
+	btf->hash_mask = slots - 1;
+	/* In id order, so a probe meets the lowest id of a name first. */
+	for (id = 1; id < btf->nr_types; id++) {
+		get_type(btf, id, &t);
+		if (!t.name_off)
+			continue;
+		h = name_hash(str_at(btf, t.name_off)) & btf->hash_mask;
+		while (btf->hash[h])
+			h = (h + 1) & btf->hash_mask;
+		btf->hash[h] = id;
+	}
+	return 0;
+}
+
+/* ---- create / destroy ---- */
+
+int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_ret)
+{
+	struct mintmon_btf *btf;
+	struct btf_hdr h;
+	u32 id, nr;
+	int err;
+
+	if (!data || !btf_ret)
+		return -EINVAL;
+	if (size > MINTMON_BTF_MAX_SIZE) {
+		mintmon_warn("BTF: blob of %zu bytes exceeds the limit of %u", size,
+			     MINTMON_BTF_MAX_SIZE);
+		return -E2BIG;
+	}
+	err = parse_header(data, size, &h);
+	if (err)
+		return err;
+
+	btf = mintmon_calloc(1, sizeof(*btf));
+	if (!btf)
+		return -ENOMEM;
+	btf->data = mintmon_malloc(size);
+	if (!btf->data) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	/* From here on only our copy is read: the source may change under us. */
+	memcpy(btf->data, data, size);
+	btf->size = size;
+	btf->types = btf->data + h.hdr_len + h.type_off;
+	btf->types_len = h.type_len;
+	btf->strs = (const char *)btf->data + h.hdr_len + h.str_off;
+	btf->strs_len = h.str_len;
+
+	err = parse_strings(btf->strs, btf->strs_len);
+	if (err)
+		goto fail;
+	err = walk_types(btf, NULL, &nr);
+	if (err)
+		goto fail;
+	btf->type_offs = mintmon_calloc(nr, sizeof(u32));
+	if (!btf->type_offs) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = walk_types(btf, btf->type_offs, &nr);
+	if (err)
+		goto fail;
+	btf->nr_types = nr;
+
+	for (id = 1; id < nr; id++) {
+		err = check_type(btf, id);
+		if (err)
+			goto fail;
+	}
+	err = check_chains(btf);
+	if (err)
+		goto fail;
+	for (id = 1; id < nr; id++) {
+		err = check_sizes(btf, id);
+		if (err)
+			goto fail;
+	}
+	err = build_hash(btf);
+	if (err)
+		goto fail;
+	*btf_ret = btf;
+	return 0;
+fail:
+	mintmon_btf_destroy(btf);
+	return err;
+}
+
+void mintmon_btf_destroy(struct mintmon_btf *btf)
+{
+	if (!btf)
+		return;
+	mintmon_free(btf->hash);
+	mintmon_free(btf->type_offs);
+	mintmon_free(btf->data);
+	mintmon_free(btf);
+}
+
+/* ---- accessors ---- */
+
+u32 mintmon_btf_nr_types(const struct mintmon_btf *btf)
+{
+	return btf->nr_types;
+}
+
+size_t mintmon_btf_size(const struct mintmon_btf *btf)
+{
+	return btf->size;
+}
+
+unsigned int mintmon_btf_kind(const struct mintmon_btf *btf, u32 id)
+{
+	struct tview t;
+
+	if (id >= btf->nr_types)
+		return MINTMON_BTF_KIND_UNKN;
+	get_type(btf, id, &t);
+	return t.kind;
+}
+
+const char *mintmon_btf_name(const struct mintmon_btf *btf, u32 id)
+{
+	struct tview t;
+
+	if (id >= btf->nr_types)
+		return NULL;
+	get_type(btf, id, &t);
+	return str_at(btf, t.name_off);
+}
+
+u32 mintmon_btf_vlen(const struct mintmon_btf *btf, u32 id)
+{
+	struct tview t;
+
+	if (id >= btf->nr_types)
+		return 0;
+	get_type(btf, id, &t);
+	return t.vlen;
+}
+
+int mintmon_btf_find(const struct mintmon_btf *btf, const char *name, unsigned int kind,
+		     u32 *id_ret)
+{
+	u32 h, id, probes;
+	struct tview t;
+
+	if (!name)
+		return -EINVAL;
+	if (!*name)
+		return -ENOENT;
+	h = name_hash(name) & btf->hash_mask;
+	/* The table is at most half full: an empty slot ends every probe. */
+	for (probes = 0; probes <= btf->hash_mask; probes++) {
+		id = btf->hash[h];
+		if (!id)
+			break;
+		get_type(btf, id, &t);
+		if ((kind == MINTMON_BTF_KIND_UNKN || t.kind == kind) &&
+		    !strcmp(str_at(btf, t.name_off), name)) {
+			*id_ret = id;
+			return 0;
+		}
+		h = (h + 1) & btf->hash_mask;
+	}
+	mintmon_debug("BTF: no %s named '%s'",
+		      kind == MINTMON_BTF_KIND_UNKN ? "type" : mintmon_btf_kind_name(kind), name);
+	return -ENOENT;
+}
+
+int mintmon_btf_resolve(const struct mintmon_btf *btf, u32 id, u32 *id_ret)
+{
+	int err;
+
+	if (!check_id(btf, id, "resolve"))
+		return -EINVAL;
+	err = resolve(btf, id, id_ret);
+	if (err)
+		mintmon_warn("BTF: resolve: type %u: chain longer than %u", id,
+			     MINTMON_BTF_MAX_CHAIN);
+	return err;
+}
+
+int mintmon_btf_type_size(const struct mintmon_btf *btf, u32 id, u64 *size_ret)
+{
+	u32 bad = id;
+	int err;
+
+	if (!check_id(btf, id, "type_size"))
+		return -EINVAL;
+	err = size_of(btf, id, size_ret, &bad);
+	if (err == -EINVAL)
+		mintmon_warn("BTF: type %u: type %u (%s) has no size", id, bad,
+			     mintmon_btf_kind_name(mintmon_btf_kind(btf, bad)));
+	else if (err)
+		mintmon_warn("BTF: type %u: size %s", id, size_err(err));
+	return err;
+}
+
+/* Resolve id; it must be of kind want (else -EINVAL with a warning). */
+static int resolve_kind(const struct mintmon_btf *btf, u32 id, unsigned int want,
+			const char *fn, struct tview *t)
+{
+	u32 rid;
+
+	if (!check_id(btf, id, fn) || mintmon_btf_resolve(btf, id, &rid))
+		return -EINVAL;
+	get_type(btf, rid, t);
+	if (t->kind != want) {
+		mintmon_warn("BTF: %s: type %u is %s, not %s", fn, id, kind_names[t->kind],
+			     kind_names[want]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int mintmon_btf_array_info(const struct mintmon_btf *btf, u32 id,
+			   struct mintmon_btf_array_info *info_ret)
+{
+	struct tview t;
+	int err;
+
+	err = resolve_kind(btf, id, MINTMON_BTF_KIND_ARRAY, "array_info", &t);
+	if (err)
+		return err;
+	info_ret->elem_type = extra32(&t, 0);
+	info_ret->index_type = extra32(&t, 1);
+	info_ret->nelems = extra32(&t, 2);
+	return 0;
+}
+
+int mintmon_btf_ptr_target(const struct mintmon_btf *btf, u32 id, u32 *target_ret)
+{
+	struct tview t;
+	int err;
+
+	err = resolve_kind(btf, id, MINTMON_BTF_KIND_PTR, "ptr_target", &t);
+	if (err)
+		return err;
+	*target_ret = t.size_type;
+	return 0;
+}
+
+int mintmon_btf_int_info(const struct mintmon_btf *btf, u32 id, u32 *size_ret,
+			 u32 *bits_ret, u32 *encoding_ret)
+{
+	struct tview t;
+	int err;
+	u32 v;
+
+	err = resolve_kind(btf, id, MINTMON_BTF_KIND_INT, "int_info", &t);
+	if (err)
+		return err;
+	v = extra32(&t, 0);
+	*size_ret = t.size_type;
+	*bits_ret = BTF_INT_BITS(v);
+	*encoding_ret = BTF_INT_ENCODING(v);
+	return 0;
+}
+
+/* ---- members ---- */
+
+struct anon_frame {
+	u32 id;		/* resolved struct/union */
+	u32 next;	/* next member index */
+	u64 base;	/* bit offset of this struct in the outermost one */
+};
+
+struct member_hit {
+	u64 bit_off;
+	u32 bits;
+	u32 type;
+};
+
+/*
+ * Find member name[0..len) of struct/union sid, which starts at bit base,
+ * looking into anonymous struct/union members depth first in member order.
+ */
+static int find_member(const struct mintmon_btf *btf, u32 sid, u64 base, const char *name,
+		       size_t len, struct member_hit *hit)
+{
+	struct anon_frame stack[MINTMON_BTF_MAX_ANON_DEPTH];
+	u32 depth = 1, steps = 0, i, bits, type, rid;
+	struct tview t, mt;
+	const char *mname;
+	u64 off;
+
+	stack[0].id = sid;
+	stack[0].next = 0;
+	stack[0].base = base;
+	while (depth) {
+		struct anon_frame *f = &stack[depth - 1];
+
+		get_type(btf, f->id, &t);
+		if (f->next >= t.vlen) {
+			depth--;
+			continue;
+		}
+		if (++steps > BTF_MAX_MEMBER_STEPS) {
+			mintmon_warn("BTF: type %u: looking for member '%.*s' took more than %u steps",
+				     sid, (int)len, name, BTF_MAX_MEMBER_STEPS);
+			return -ELOOP;
+		}
+		i = f->next++;
+		member_at(btf, &t, i, &off, &bits, &type);
+		/* Nested offsets are bounded by struct sizes (check_sizes()). */
+		off += f->base;
+		mname = str_at(btf, extra32(&t, 3 * i));
+		if (*mname) {
+			if (!strncmp(mname, name, len) && mname[len] == '\0') {
+				hit->bit_off = off;
+				hit->bits = bits;
+				hit->type = type;
+				return 0;
+			}
+			continue;
+		}
+		if (resolve(btf, type, &rid))
+			continue;
+		get_type(btf, rid, &mt);
+		if (mt.kind != MINTMON_BTF_KIND_STRUCT && mt.kind != MINTMON_BTF_KIND_UNION)
+			continue;	/* e.g. an unnamed padding bitfield */
+		if (depth == MINTMON_BTF_MAX_ANON_DEPTH) {
+			mintmon_warn("BTF: type %u: anonymous members nested deeper than %u",
+				     sid, MINTMON_BTF_MAX_ANON_DEPTH);
+			return -ELOOP;
+		}
+		stack[depth].id = rid;
+		stack[depth].next = 0;
+		stack[depth].base = off;
+		depth++;
+	}
+	return -ENOENT;
+}
+
+int mintmon_btf_member(const struct mintmon_btf *btf, u32 struct_id, const char *path,
+		       struct mintmon_btf_member_info *info_ret)
+{
+	struct member_hit hit = { 0 };
+	const char *comp, *dot;
+	u64 base = 0, size;
+	struct tview t;
+	u32 sid, bad;
+	size_t len;
+	int err;
+
+	if (!path || !check_id(btf, struct_id, "member") ||
+	    mintmon_btf_resolve(btf, struct_id, &sid))
+		return -EINVAL;
+	if (strnlen(path, MINTMON_BTF_MAX_PATH + 1) > MINTMON_BTF_MAX_PATH) {
+		mintmon_warn("BTF: member path longer than %u bytes", MINTMON_BTF_MAX_PATH);
+		return -EINVAL;
+	}
+	for (comp = path;; comp = dot + 1) {
+		get_type(btf, sid, &t);
+		if (t.kind != MINTMON_BTF_KIND_STRUCT && t.kind != MINTMON_BTF_KIND_UNION) {
+			mintmon_debug("BTF: '%s': type %u (%s) before '%s' is not a struct or union",
+				      path, sid, kind_names[t.kind], comp);
+			return -ENOENT;
+		}
+		dot = memchr(comp, '.', strlen(comp));
+		len = dot ? (size_t)(dot - comp) : strlen(comp);
+		if (!len) {
+			mintmon_warn("BTF: member path '%s' has an empty component", path);
+			return -EINVAL;
+		}
+		err = find_member(btf, sid, base, comp, len, &hit);
+		if (err == -ENOENT)
+			mintmon_debug("BTF: type %u (%s %s) has no member '%.*s' (path '%s')", sid,
+				      kind_names[t.kind], str_at(btf, t.name_off), (int)len,
+				      comp, path);
+		if (err)
+			return err;
+		if (!dot)
+			break;
+		if (hit.bits) {
+			mintmon_warn("BTF: member path '%s': '%.*s' is a bitfield", path, (int)len,
+				     comp);
+			return -EINVAL;
+		}
+		base = hit.bit_off;
+		if (resolve(btf, hit.type, &sid))
+			return -EINVAL;
+	}
+	/* check_sizes() made sure every member type has a size. */
+	err = size_of(btf, hit.type, &size, &bad);
+	if (err) {
+		mintmon_warn("BTF: member path '%s': size of type %u %s", path, hit.type,
+			     size_err(err));
+		return err;
+	}
+	info_ret->bit_offset = hit.bit_off;
+	info_ret->bitfield_size = hit.bits;
+	info_ret->type_id = hit.type;
+	info_ret->size = size;
+	return 0;
+}
+
+/* Named struct, else named union. */
+static int find_aggregate(const struct mintmon_btf *btf, const char *name, u32 *id_ret)
+{
+	if (!mintmon_btf_find(btf, name, MINTMON_BTF_KIND_STRUCT, id_ret) ||
+	    !mintmon_btf_find(btf, name, MINTMON_BTF_KIND_UNION, id_ret))
+		return 0;
+	return -ENOENT;
+}
+
+static int named_member(const struct mintmon_btf *btf, const char *struct_name,
+			const char *path, struct mintmon_btf_member_info *info)
+{
+	u32 id;
+	int err;
+
+	if (!struct_name)
+		return -EINVAL;
+	err = find_aggregate(btf, struct_name, &id);
+	if (err)
+		return err;
+	return mintmon_btf_member(btf, id, path, info);
+}
+
+int mintmon_btf_offsetof(const struct mintmon_btf *btf, const char *struct_name,
+			 const char *path, u64 *offset_ret)
+{
+	struct mintmon_btf_member_info info;
+	int err;
+
+	err = named_member(btf, struct_name, path, &info);
+	if (err)
+		return err;
+	if (info.bitfield_size || info.bit_offset % 8) {
+		mintmon_warn("BTF: %s.%s is a bitfield (%u bits at bit %llu)", struct_name, path,
+			     info.bitfield_size, (unsigned long long)info.bit_offset);
+		return -EINVAL;
+	}
+	*offset_ret = info.bit_offset / 8;
+	return 0;
+}
+
+int mintmon_btf_member_size(const struct mintmon_btf *btf, const char *struct_name,
+			    const char *path, u64 *size_ret)
+{
+	struct mintmon_btf_member_info info;
+	int err;
+
+	err = named_member(btf, struct_name, path, &info);
+	if (err)
+		return err;
+	*size_ret = info.size;
+	return 0;
+}
+
+/* ---- enums ---- */
+
+static int enum_lookup(const struct mintmon_btf *btf, u32 id, const char *value_name,
+		       s64 *value_ret)
+{
+	struct tview t;
+	u32 i, lo, hi;
+
+	get_type(btf, id, &t);
+	for (i = 0; i < t.vlen; i++) {
+		if (t.kind == MINTMON_BTF_KIND_ENUM) {
+			if (strcmp(str_at(btf, extra32(&t, 2 * i)), value_name))
+				continue;
+			lo = extra32(&t, 2 * i + 1);
+			/* kind_flag marks signed enums; old BTF had none */
+			*value_ret = t.kflag ? (s64)(s32)lo : (s64)lo;
+			return 0;
+		}
+		if (strcmp(str_at(btf, extra32(&t, 3 * i)), value_name))
+			continue;
+		lo = extra32(&t, 3 * i + 1);
+		hi = extra32(&t, 3 * i + 2);
+		*value_ret = (s64)(((u64)hi << 32) | lo);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int mintmon_btf_enum_value(const struct mintmon_btf *btf, const char *enum_name,
+			   const char *value_name, s64 *value_ret)
+{
+	unsigned int kind;
+	u32 id;
+
+	if (!value_name)
+		return -EINVAL;
+	if (enum_name) {
+		if ((!mintmon_btf_find(btf, enum_name, MINTMON_BTF_KIND_ENUM, &id) &&
+		     !enum_lookup(btf, id, value_name, value_ret)) ||
+		    (!mintmon_btf_find(btf, enum_name, MINTMON_BTF_KIND_ENUM64, &id) &&
+		     !enum_lookup(btf, id, value_name, value_ret)))
+			return 0;
+	} else {
+		for (id = 1; id < btf->nr_types; id++) {
+			kind = mintmon_btf_kind(btf, id);
+			if ((kind == MINTMON_BTF_KIND_ENUM || kind == MINTMON_BTF_KIND_ENUM64) &&
+			    !enum_lookup(btf, id, value_name, value_ret))
+				return 0;
+		}
+	}
+	mintmon_debug("BTF: no enumerator %s in enum %s", value_name,
+		      enum_name ? enum_name : "(any)");
+	return -ENOENT;
+}

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Walk the target's tasks with structure layouts taken from its BTF. */
+#include "mintmon/tasks.h"
+
+/*
+ * Task state bits (include/linux/sched.h). The bits /proc reports
+ * (TASK_REPORT) have kept these values since v4.14; TASK_RTLOCK_WAIT exists
+ * since v5.15 (PREEMPT_RT sleeping locks).
+ */
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define TASK_REPORT 0x007f
+#define TASK_NOLOAD 0x0400
+#define TASK_IDLE (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)
+#define TASK_REPORT_IDLE (TASK_REPORT + 1)
+#define TASK_RTLOCK_WAIT 0x1000
+/* PF_KTHREAD: unchanged since v2.6.27. */
+#define PF_KTHREAD 0x00200000
+#define PAGE_SHIFT_4K 12
+#define PROCTITLE_MAX 4096
+
+struct field {
+	u64 off;
+	u32 size;
+	bool present;
+};
+
+struct mintmon_tasks {
+	struct mintmon_kernel *k;
+	u64 init_task;
+	struct {
+		struct field tasks, pid, tgid, real_parent, comm, real_cred, state, exit_state,
+			flags, mm, start_time, utime, stime, signal, thread_node;
+	} task;
+	struct field sig_thread_head, sig_nr_threads;
+	struct field cred_uid, cred_euid;
+	struct {
+		struct field pgd, arg_start, arg_end, env_end, total_vm;
+		u64 rss_off[3];	/* file, anon and shmem counters */
+		u32 rss_size;
+		bool rss_present;
+	} mm;
+	/* Tasks seen during the current walk: an open-addressing set. */
+	u64 *seen;
+	u32 seen_cap;
+	u32 seen_count;
+};
+
+static int layout(const struct mintmon_btf *btf, const char *type, const char *path,
+		  struct field *f, bool required)
+{
+	u32 id;
+	struct mintmon_btf_member_info info;
+	int err = mintmon_btf_find(btf, type, MINTMON_BTF_KIND_STRUCT, &id);
+
+	if (!err)
+		err = mintmon_btf_member(btf, id, path, &info);
+	if (!err && (info.bitfield_size || info.bit_offset % 8))
+		err = -EINVAL;
+	if (err) {
+		if (required)
+			mintmon_warn("BTF: no usable member %s.%s", type, path);
+		return required ? err : 0;
+	}
+	f->off = info.bit_offset / 8;
+	f->size = (u32)info.size;
+	f->present = true;
+	return 0;
+}
+
+/* mm_struct.rss_stat: struct mm_rss_stat before v6.2, percpu_counter[] since (f1a7941243c1). */
+static int layout_rss(struct mintmon_tasks *t, const struct mintmon_btf *btf)
+{
+	static const char *const counters[3] = {"MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES"};
+	struct field rss, count;
+	s64 idx[3];
+	u64 elem = 8;
+	unsigned int i;
+	u32 pc;
+
+	if (layout(btf, "mm_struct", "rss_stat", &rss, false) || !rss.present)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		if (mintmon_btf_enum_value(btf, NULL, counters[i], &idx[i]) || idx[i] < 0 ||
+		    idx[i] > 16)
+			return 0;
+	}
+	if (!mintmon_btf_find(btf, "percpu_counter", MINTMON_BTF_KIND_STRUCT, &pc) &&
+	    !layout(btf, "percpu_counter", "count", &count, false) && count.present &&
+	    !layout(btf, "mm_struct", "rss_stat", &rss, false) && rss.size >= 4 * 8 &&
+	    !mintmon_btf_type_size(btf, pc, &elem) && rss.size % elem == 0 &&
+	    rss.size / elem <= 16) {
+		for (i = 0; i < 3; i++)
+			t->mm.rss_off[i] = rss.off + (u64)idx[i] * elem + count.off;
+		t->mm.rss_size = count.size;
+	} else {
+		if (layout(btf, "mm_struct", "rss_stat.count", &count, false) || !count.present)
+			return 0;
+		for (i = 0; i < 3; i++)
+			t->mm.rss_off[i] = count.off + (u64)idx[i] * 8;
+		t->mm.rss_size = 8;
+	}
+	t->mm.rss_present = true;
+	return 0;
+}
+
+int mintmon_tasks_create(struct mintmon_kernel *k, struct mintmon_tasks **tasks_ret)
+{
+	const struct mintmon_btf *btf = k->btf;
+	struct mintmon_tasks *t;
+	int err;
+
+	t = mintmon_calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->k = k;
+	err = mintmon_kallsyms_lookup(k->kallsyms, "init_task", &t->init_task);
+	if (err) {
+		mintmon_warn("kernel symbol init_task not found");
+		goto fail;
+	}
+	if ((err = layout(btf, "task_struct", "tasks", &t->task.tasks, true)) ||
+	    (err = layout(btf, "task_struct", "pid", &t->task.pid, true)) ||
+	    (err = layout(btf, "task_struct", "tgid", &t->task.tgid, true)) ||
+	    (err = layout(btf, "task_struct", "real_parent", &t->task.real_parent, true)) ||
+	    (err = layout(btf, "task_struct", "comm", &t->task.comm, true)) ||
+	    (err = layout(btf, "task_struct", "real_cred", &t->task.real_cred, true)) ||
+	    (err = layout(btf, "task_struct", "exit_state", &t->task.exit_state, true)) ||
+	    (err = layout(btf, "task_struct", "flags", &t->task.flags, true)) ||
+	    (err = layout(btf, "task_struct", "mm", &t->task.mm, true)) ||
+	    (err = layout(btf, "task_struct", "signal", &t->task.signal, true)) ||
+	    (err = layout(btf, "task_struct", "thread_node", &t->task.thread_node, true)) ||
+	    (err = layout(btf, "signal_struct", "thread_head", &t->sig_thread_head, true)) ||
+	    (err = layout(btf, "cred", "uid", &t->cred_uid, true)) ||
+	    (err = layout(btf, "cred", "euid", &t->cred_euid, true)) ||
+	    (err = layout(btf, "mm_struct", "pgd", &t->mm.pgd, true)) ||
+	    (err = layout(btf, "mm_struct", "arg_start", &t->mm.arg_start, true)) ||
+	    (err = layout(btf, "mm_struct", "arg_end", &t->mm.arg_end, true)))
+		goto fail;
+	/* task_struct.state was renamed __state in v5.14 (2f064a59a11f). */
+	layout(btf, "task_struct", "__state", &t->task.state, false);
+	if (!t->task.state.present &&
+	    (err = layout(btf, "task_struct", "state", &t->task.state, true)))
+		goto fail;
+	/* start_boottime since v5.5; real_start_time before. */
+	layout(btf, "task_struct", "start_boottime", &t->task.start_time, false);
+	if (!t->task.start_time.present)
+		layout(btf, "task_struct", "real_start_time", &t->task.start_time, false);
+	layout(btf, "task_struct", "utime", &t->task.utime, false);
+	layout(btf, "task_struct", "stime", &t->task.stime, false);
+	layout(btf, "signal_struct", "nr_threads", &t->sig_nr_threads, false);
+	layout(btf, "mm_struct", "env_end", &t->mm.env_end, false);
+	layout(btf, "mm_struct", "total_vm", &t->mm.total_vm, false);
+	layout_rss(t, btf);
+	*tasks_ret = t;
+	return 0;
+fail:
+	mintmon_free(t);
+	return err;
+}
+
+void mintmon_tasks_destroy(struct mintmon_tasks *t)
+{
+	if (!t)
+		return;
+	mintmon_free(t->seen);
+	mintmon_free(t);
+}
+
+static int read_field(struct mintmon_tasks *t, u64 base, const struct field *f, u64 *val_ret)
+{
+	u8 b[8] = {0};
+	int err;
+
+	if (!f->present) {
+		*val_ret = 0;
+		return 0;
+	}
+	if (f->size == 0 || f->size > 8)
+		return -EINVAL;
+	err = mintmon_kernel_read(t->k, 0, base + f->off, b, f->size, NULL);
+	if (err)
+		return err;
+	*val_ret = mintmon_le64(b);
+	return 0;
+}
+
+static s64 sign_extend(u64 v, u32 size)
+{
+	unsigned int shift = 64 - 8 * size;
+
+	return size >= 8 ? (s64)v : (s64)(v << shift) >> shift;
+}
+
+/* Insert addr into the seen set; -ELOOP if it was already there. */
+static int seen_insert(struct mintmon_tasks *t, u64 addr)
+{
+	u32 i;
+
+	if (t->seen_count * 2 >= t->seen_cap) {
+		u32 cap = t->seen_cap ? t->seen_cap * 2 : 1024, j;
+		u64 *set = mintmon_calloc(cap, sizeof(*set));
+
+		if (!set)
+			return -ENOMEM;
+		for (j = 0; j < t->seen_cap; j++) {
+			u64 a = t->seen[j];
+
+			if (!a)
+				continue;
+			for (i = (u32)((a >> 6) * 0x9e3779b97f4a7c15ull >> 40) & (cap - 1); set[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			set[i] = a;
+		}
+		mintmon_free(t->seen);
+		t->seen = set;
+		t->seen_cap = cap;
+	}
+	for (i = (u32)((addr >> 6) * 0x9e3779b97f4a7c15ull >> 40) & (t->seen_cap - 1); t->seen[i];
+	     i = (i + 1) & (t->seen_cap - 1)) {
+		if (t->seen[i] == addr)
+			return -ELOOP;
+	}
+	t->seen[i] = addr;
+	t->seen_count++;
+	return 0;
+}
+
+static bool seen_contains(const struct mintmon_tasks *t, u64 addr)
+{
+	u32 i;
+
+	if (!t->seen_cap)
+		return false;
+	for (i = (u32)((addr >> 6) * 0x9e3779b97f4a7c15ull >> 40) & (t->seen_cap - 1); t->seen[i];
+	     i = (i + 1) & (t->seen_cap - 1)) {
+		if (t->seen[i] == addr)
+			return true;
+	}
+	return false;
+}
+
+static char state_letter(u64 state, u64 exit_state)
+{
+	static const char letters[] = "RSDTtXZPI";
+	unsigned int s = (unsigned int)((state | exit_state) & TASK_REPORT), idx = 0;
+
+	if ((state & TASK_IDLE) == TASK_IDLE)
+		s = TASK_REPORT_IDLE;
+	if (state & TASK_RTLOCK_WAIT)
+		s = TASK_UNINTERRUPTIBLE;
+	while (s) {	/* fls() */
+		idx++;
+		s >>= 1;
+	}
+	return letters[idx];
+}
+
+static int read_task(struct mintmon_tasks *t, u64 addr, struct mintmon_task *task)
+{
+	u64 v, parent, cred, state, exit_state, utime = 0, stime = 0, signal;
+	int err;
+
+	memset(task, 0, sizeof(*task));
+	task->addr = addr;
+	if ((err = read_field(t, addr, &t->task.pid, &v)))
+		return err;
+	task->pid = (s32)v;
+	if ((err = read_field(t, addr, &t->task.tgid, &v)))
+		return err;
+	task->tgid = (s32)v;
+	if ((err = read_field(t, addr, &t->task.real_parent, &parent)) ||
+	    (err = read_field(t, parent, &t->task.tgid, &v)))
+		return err;
+	task->ppid = (s32)v;
+	if ((err = read_field(t, addr, &t->task.real_cred, &cred)) ||
+	    (err = read_field(t, cred, &t->cred_uid, &v)))
+		return err;
+	task->uid = (u32)v;
+	if ((err = read_field(t, cred, &t->cred_euid, &v)))
+		return err;
+	task->euid = (u32)v;
+	if ((err = read_field(t, addr, &t->task.state, &state)) ||
+	    (err = read_field(t, addr, &t->task.exit_state, &exit_state)))
+		return err;
+	task->state = state_letter(state, (u64)sign_extend(exit_state, t->task.exit_state.size));
+	if ((err = read_field(t, addr, &t->task.flags, &v)))
+		return err;
+	task->kthread = (v & PF_KTHREAD) != 0;
+	if ((err = mintmon_kernel_read(t->k, 0, addr + t->task.comm.off, task->comm,
+				       MINTMON_TASK_COMM_LEN, NULL)))
+		return err;
+	task->comm[MINTMON_TASK_COMM_LEN] = '\0';
+	if ((err = read_field(t, addr, &t->task.start_time, &task->start_time_ns)) ||
+	    (err = read_field(t, addr, &t->task.utime, &utime)) ||
+	    (err = read_field(t, addr, &t->task.stime, &stime)))
+		return err;
+	task->cpu_time_ns = utime + stime;
+	if ((err = read_field(t, addr, &t->task.signal, &signal)))
+		return err;
+	task->nr_threads = 1;
+	if (signal && t->sig_nr_threads.present && !read_field(t, signal, &t->sig_nr_threads, &v))
+		task->nr_threads = (u32)v;
+	if ((err = read_field(t, addr, &t->task.mm, &task->mm)))
+		return err;
+	if (task->mm && !task->kthread) {
+		const u64 mm = task->mm;
+		unsigned int i;
+
+		if ((err = read_field(t, mm, &t->mm.pgd, &task->pgd)) ||
+		    (err = read_field(t, mm, &t->mm.arg_start, &task->arg_start)) ||
+		    (err = read_field(t, mm, &t->mm.arg_end, &task->arg_end)) ||
+		    (err = read_field(t, mm, &t->mm.env_end, &task->env_end)) ||
+		    (err = read_field(t, mm, &t->mm.total_vm, &v)))
+			return err;
+		task->vsz_kb = v << (PAGE_SHIFT_4K - 10);
+		for (i = 0; t->mm.rss_present && i < 3; i++) {
+			struct field f = {t->mm.rss_off[i], t->mm.rss_size, true};
+			s64 pages;
+
+			if ((err = read_field(t, mm, &f, &v)))
+				return err;
+			pages = sign_extend(v, f.size);
+			if (pages > 0)
+				task->rss_kb += (u64)pages << (PAGE_SHIFT_4K - 10);
+		}
+	} else {
+		task->mm = 0;
+	}
+	return 0;
+}
+
+static int visit(struct mintmon_tasks *t, u64 addr, mintmon_task_fn fn, void *arg)
+{
+	struct mintmon_task task;
+	int err = seen_insert(t, addr);
+
+	if (err) {
+		if (err == -ELOOP)
+			mintmon_warn("task list loops: task_struct %#llx seen twice",
+				     (unsigned long long)addr);
+		return err;
+	}
+	if (t->seen_count > MINTMON_MAX_TASKS) {
+		mintmon_warn("more than %u tasks: task list is corrupt", MINTMON_MAX_TASKS);
+		return -ELOOP;
+	}
+	err = read_task(t, addr, &task);
+	if (err) {
+		mintmon_warn("cannot read task_struct at %#llx", (unsigned long long)addr);
+		return err;
+	}
+	return fn(&task, arg);
+}
+
+/* Visit the threads of the process whose leader is at leader (leader included). */
+static int visit_threads(struct mintmon_tasks *t, u64 leader, mintmon_task_fn fn, void *arg)
+{
+	u64 signal, head, pos;
+	u32 steps = 0;
+	int err;
+
+	if ((err = read_field(t, leader, &t->task.signal, &signal)))
+		return err;
+	if (!signal)
+		return visit(t, leader, fn, arg);
+	head = signal + t->sig_thread_head.off;
+	if ((err = mintmon_kernel_read_u64(t->k, head, &pos)))
+		return err;
+	while (pos != head) {
+		u64 thread = pos - t->task.thread_node.off;
+
+		if (++steps > MINTMON_MAX_TASKS) {
+			mintmon_warn("thread list of task %#llx does not end",
+				     (unsigned long long)leader);
+			return -ELOOP;
+		}
+		if ((err = visit(t, thread, fn, arg)))
+			return err;
+		if ((err = mintmon_kernel_read_u64(t->k, pos, &pos))) {
+			mintmon_warn("cannot follow thread list at %#llx", (unsigned long long)pos);
+			return err;
+		}
+	}
+	/* A leader already unlinked from its own thread list still counts. */
+	if (!seen_contains(t, leader))
+		return visit(t, leader, fn, arg);
+	return 0;
+}
+
+int mintmon_tasks_for_each(struct mintmon_tasks *t, mintmon_task_fn fn, void *arg)
+{
+	u64 head = t->init_task + t->task.tasks.off, pos;
+	u32 steps = 0;
+	int err;
+
+	t->seen_count = 0;
+	if (t->seen)
+		memset(t->seen, 0, (size_t)t->seen_cap * sizeof(*t->seen));
+	if ((err = mintmon_kernel_read_u64(t->k, head, &pos))) {
+		mintmon_warn("cannot read init_task.tasks at %#llx", (unsigned long long)head);
+		return err;
+	}
+	while (pos != head) {
+		u64 leader = pos - t->task.tasks.off;
+
+		if (++steps > MINTMON_MAX_TASKS || seen_contains(t, leader)) {
+			mintmon_warn("task list loops at task_struct %#llx",
+				     (unsigned long long)leader);
+			return -ELOOP;
+		}
+		if ((err = visit_threads(t, leader, fn, arg)))
+			return err;
+		if ((err = mintmon_kernel_read_u64(t->k, pos, &pos))) {
+			mintmon_warn("cannot follow task list at %#llx", (unsigned long long)pos);
+			return err;
+		}
+	}
+	return 0;
+}
+
+struct find_arg {
+	s32 pid;
+	struct mintmon_task *task;
+};
+
+static int find_fn(const struct mintmon_task *task, void *arg)
+{
+	struct find_arg *f = arg;
+
+	if (task->pid != f->pid)
+		return 0;
+	*f->task = *task;
+	return 1;
+}
+
+int mintmon_tasks_find(struct mintmon_tasks *t, s32 pid, struct mintmon_task *task_ret)
+{
+	struct mintmon_task task;
+	struct find_arg f = {pid, &task};
+	int ret = mintmon_tasks_for_each(t, find_fn, &f);
+
+	if (ret < 0)
+		return ret;
+	if (ret == 0) {
+		mintmon_warn("no task with pid %d", (int)pid);
+		return -ESRCH;
+	}
+	*task_ret = task;
+	return 0;
+}
+
+int mintmon_task_args(struct mintmon_tasks *t, const struct mintmon_task *task, char *buf,
+		      size_t size, size_t *len_ret)
+{
+	u64 len;
+	char last;
+	int err;
+
+	if (!task->mm || !task->pgd || task->arg_end <= task->arg_start) {
+		*len_ret = 0;
+		return 0;
+	}
+	len = task->arg_end - task->arg_start;
+	err = mintmon_kernel_read(t->k, task->pgd, task->arg_end - 1, &last, 1, NULL);
+	if (err)
+		return err;
+	if (last) {
+		/*
+		 * setproctitle() overwrote the final NUL: like get_mm_proctitle(),
+		 * take one page at most and stop at the first NUL.
+		 */
+		u64 end = task->env_end > task->arg_start ? task->env_end : task->arg_end;
+
+		len = end - task->arg_start;
+		if (len > PROCTITLE_MAX)
+			len = PROCTITLE_MAX;
+	}
+	if (len > size)
+		len = size;
+	err = mintmon_kernel_read(t->k, task->pgd, task->arg_start, buf, len, NULL);
+	if (err)
+		return err;
+	if (last) {
+		const char *nul = memchr(buf, 0, len);
+
+		if (nul)
+			len = nul - buf;
+	}
+	*len_ret = len;
+	return 0;
+}

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Raw-image and ELF-core memory sources. Both map the file read-only and
+ * serve physical reads from a sorted list of segments; an address outside
+ * every segment is a fault at that address.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mintmon/reader.h"
+
+#define MAX_SEGMENTS 4096
+
+struct segment {
+	u64 phys;
+	u64 size;
+	u64 offset;
+};
+
+struct mapped_file {
+	const u8 *data;
+	u64 file_size;
+	struct segment *segs;
+	unsigned int nr_segs;
+};
+
+static int mapped_read(void *ctx, u64 phys, void *buf, size_t len, u64 *fault_ret)
+{
+	struct mapped_file *f = ctx;
+	u8 *out = buf;
+	unsigned int lo = 0, hi = f->nr_segs;
+
+	/* Binary search for the last segment starting at or below phys. */
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (f->segs[mid].phys <= phys)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (len) {
+		const struct segment *s = lo < f->nr_segs ? &f->segs[lo] : NULL;
+		u64 in, n;
+
+		if (!s || phys < s->phys || phys - s->phys >= s->size) {
+			*fault_ret = phys;
+			return -EFAULT;
+		}
+		in = phys - s->phys;
+		n = s->size - in < len ? s->size - in : len;
+		memcpy(out, f->data + s->offset + in, n);
+		out += n;
+		phys += n;
+		len -= n;
+		lo++;
+	}
+	return 0;
+}
+
+static void mapped_destroy(void *ctx)
+{
+	struct mapped_file *f = ctx;
+
+	munmap((void *)f->data, f->file_size);
+	free(f->segs);
+	free(f);
+}
+
+static const struct mintmon_memory_ops mapped_ops = {
+	.read = mapped_read,
+	.destroy = mapped_destroy,
+};
+
+static int cmp_segment(const void *a, const void *b)
+{
+	const struct segment *x = a, *y = b;
+
+	return x->phys < y->phys ? -1 : x->phys > y->phys;
+}
+
+static int map_file(const char *path, struct mapped_file *f)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		mintmon_warn("cannot open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		mintmon_warn("%s is not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_size == 0) {
+		mintmon_warn("%s is empty", path);
+		close(fd);
+		return -EINVAL;
+	}
+	f->file_size = (u64)st.st_size;
+	f->data = mmap(NULL, f->file_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (f->data == MAP_FAILED) {
+		mintmon_warn("cannot map %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Sort, check and publish the segments as m's ranges (adjacent ones merged). */
+static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *path)
+{
+	unsigned int i;
+
+	qsort(f->segs, f->nr_segs, sizeof(*f->segs), cmp_segment);
+	for (i = 0; i < f->nr_segs; i++) {
+		const struct segment *s = &f->segs[i];
+		u64 end;
+
+		if (!mintmon_in_bounds(f->file_size, s->offset, s->size)) {
+			mintmon_warn("%s: segment at physical %#llx lies past the end of the file",
+				     path, (unsigned long long)s->phys);
+			return -EINVAL;
+		}
+		if (mintmon_add_overflow(s->phys, s->size, &end) ||
+		    (i + 1 < f->nr_segs && end > f->segs[i + 1].phys)) {
+			mintmon_warn("%s: segments overlap at physical %#llx", path,
+				     (unsigned long long)s->phys);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < f->nr_segs; i++) {
+		u64 start = f->segs[i].phys, size = f->segs[i].size;
+		int err;
+
+		while (i + 1 < f->nr_segs && f->segs[i + 1].phys == start + size)
+			size += f->segs[++i].size;
+		err = mintmon_memory_add_range(m, start, size);
+		if (err) {
+			mintmon_warn("%s: too many separate memory ranges", path);
+			return err;
+		}
+	}
+	m->ops = &mapped_ops;
+	m->ctx = f;
+	return 0;
+}
+
+static int parse_u64(const char **p, u64 *v_ret)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(*p, &end, 0);
+	if (end == *p || errno)
+		return -EINVAL;
+	*p = end;
+	*v_ret = v;
+	return 0;
+}
+
+/* map=PHYS+SIZE@OFF[,...] */
+static int parse_map(const char *map, struct mapped_file *f)
+{
+	const char *p = map;
+
+	f->segs = calloc(MAX_SEGMENTS, sizeof(*f->segs));
+	if (!f->segs)
+		return -ENOMEM;
+	while (*p) {
+		struct segment s;
+
+		if (f->nr_segs == MAX_SEGMENTS || parse_u64(&p, &s.phys) || *p++ != '+' ||
+		    parse_u64(&p, &s.size) || *p++ != '@' || parse_u64(&p, &s.offset) ||
+		    (*p && *p++ != ',') || s.size == 0) {
+			mintmon_warn("bad map '%s': expected PHYS+SIZE@OFFSET[,...]", map);
+			return -EINVAL;
+		}
+		f->segs[f->nr_segs++] = s;
+	}
+	return 0;
+}
+
+static int open_raw(const char *arg, struct mintmon_memory *m)
+{
+	const char *map = strstr(arg, ":map=");
+	struct mapped_file *f = calloc(1, sizeof(*f));
+	char *path = strndup(arg, map ? (size_t)(map - arg) : strlen(arg));
+	int err = -ENOMEM;
+
+	if (!f || !path)
+		goto fail;
+	err = map_file(path, f);
+	if (err)
+		goto fail_map;
+	if (map) {
+		err = parse_map(map + 5, f);
+	} else {
+		f->segs = calloc(1, sizeof(*f->segs));
+		err = f->segs ? 0 : -ENOMEM;
+		if (f->segs) {
+			f->segs[0].size = f->file_size;
+			f->nr_segs = 1;
+		}
+	}
+	if (!err)
+		err = finish(f, m, path);
+	if (!err) {
+		free(path);
+		return 0;
+	}
+	munmap((void *)f->data, f->file_size);
+fail_map:
+	free(f->segs);
+fail:
+	free(f);
+	free(path);
+	return err;
+}
+
+static int read_phdrs(const char *path, struct mapped_file *f)
+{
+	Elf *elf;
+	GElf_Ehdr ehdr;
+	size_t n, i;
+	int err = -EINVAL;
+
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)f->data, f->file_size);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr)) {
+		mintmon_warn("%s is not an ELF file", path);
+		goto out;
+	}
+	if (ehdr.e_type != ET_CORE || ehdr.e_machine != EM_X86_64 ||
+	    gelf_getclass(elf) != ELFCLASS64) {
+		mintmon_warn("%s is not an x86-64 ELF core file", path);
+		goto out;
+	}
+	if (elf_getphdrnum(elf, &n) || n > MAX_SEGMENTS) {
+		mintmon_warn("%s: bad program header count", path);
+		goto out;
+	}
+	f->segs = calloc(n ? n : 1, sizeof(*f->segs));
+	if (!f->segs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
+			mintmon_warn("%s: bad program header %zu", path, i);
+			goto out;
+		}
+		if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
+			continue;
+		f->segs[f->nr_segs].phys = ph.p_paddr;
+		f->segs[f->nr_segs].size = ph.p_filesz;
+		f->segs[f->nr_segs].offset = ph.p_offset;
+		f->nr_segs++;
+	}
+	if (!f->nr_segs) {
+		mintmon_warn("%s has no loadable segments", path);
+		goto out;
+	}
+	err = 0;
+out:
+	if (elf)
+		elf_end(elf);
+	return err;
+}
+
+static int open_elf(const char *path, struct mintmon_memory *m)
+{
+	struct mapped_file *f = calloc(1, sizeof(*f));
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	err = map_file(path, f);
+	if (err) {
+		free(f);
+		return err;
+	}
+	err = read_phdrs(path, f);
+	if (!err)
+		err = finish(f, m, path);
+	if (err) {
+		munmap((void *)f->data, f->file_size);
+		free(f->segs);
+		free(f);
+	}
+	return err;
+}
+
+int mintmon_reader_open(const char *spec, struct mintmon_memory *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (!strncmp(spec, "file:", 5))
+		return open_raw(spec + 5, m);
+	if (!strncmp(spec, "elf:", 4))
+		return open_elf(spec + 4, m);
+	mintmon_warn("unknown target '%s': expected file:PATH or elf:PATH", spec);
+	return -EINVAL;
+}
