@@ -118,4 +118,4 @@ check: setup all check-freestanding unit fuzz-smoke $(CHECK_STEPS)
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)

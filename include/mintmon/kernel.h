@@ -29,6 +29,22 @@ struct mintmon_kernel_options {
 	size_t btf_size;
 };
 
+/* What a vmcoreinfo note ("KEY=value" lines) says, for cross-checks. */
+struct mintmon_vmcoreinfo {
+	char osrelease[65];
+	u64 kerneloffset;
+	u64 phys_base;
+	bool has_osrelease;
+	bool has_kerneloffset;
+	bool has_phys_base;
+};
+
+/*
+ * Parse vmcoreinfo text (at most len bytes, need not be NUL-terminated).
+ * Unknown keys are ignored; a known key with a malformed value is -EINVAL.
+ */
+int mintmon_vmcoreinfo_parse(const char *text, size_t len, struct mintmon_vmcoreinfo *info_ret);
+
 struct mintmon_vmcoreinfo_check {
 	bool present;		/* the kernel has a vmcoreinfo note */
 	bool kaslr_matches;	/* its KERNELOFFSET equals kaslr_offset */

@@ -34,6 +34,12 @@ struct mintmon_task {
 
 struct mintmon_tasks;
 
+/*
+ * The letter ps shows for a task's __state and exit_state, as the kernel's
+ * task_state_index() computes it.
+ */
+char mintmon_task_state_letter(u64 state, u64 exit_state);
+
 /* Learn the layouts the walk needs from k's BTF. */
 int mintmon_tasks_create(struct mintmon_kernel *k, struct mintmon_tasks **tasks_ret);
 void mintmon_tasks_destroy(struct mintmon_tasks *tasks);

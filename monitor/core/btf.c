@@ -27,7 +27,7 @@
 #define BTF_INT_BITS(v)		((v) & 0x000000ff)
 
 /* Bound on members visited by one name search through anonymous members. */
-#define BTF_MAX_MEMBER_STEPS	(1u << 20)
+#define BTF_MAX_MEMBER_STEPS	(1u << 17)
 
 #define PTR_SIZE		8
 
@@ -706,6 +706,8 @@ static int check_sizes(const struct mintmon_btf *btf, u32 id)
 	for (i = 0; i < t.vlen; i++) {
 		member_at(btf, &t, i, &bit_off, &bits, &mtype);
 		err = size_of(btf, mtype, &size, &bad);
+		if (!err && size > 0xffffffffu)
+			err = -E2BIG;	/* the array's own check would say so too */
 		if (err) {
 			mintmon_warn("BTF: type %u (%s) member %u (type %u): size %s", id,
 				     kind_names[t.kind], i, mtype, size_err(err));
@@ -735,7 +737,7 @@ static int check_sizes(const struct mintmon_btf *btf, u32 id)
 					     (unsigned long long)bit_off);
 				return -EINVAL;
 			}
-			/* size <= 2^32 (arrays checked above), bit_off < 2^33 */
+			/* size < 2^32 and bit_off < 2^32: no wrap */
 			end = bit_off + size * 8;
 		}
 		if (end > (u64)t.size_type * 8) {
@@ -805,21 +807,20 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 			     MINTMON_BTF_MAX_SIZE);
 		return -E2BIG;
 	}
-	err = parse_header(data, size, &h);
-	if (err)
-		return err;
-
 	btf = mintmon_calloc(1, sizeof(*btf));
 	if (!btf)
 		return -ENOMEM;
-	btf->data = mintmon_malloc(size);
+	btf->data = mintmon_malloc(size ? size : 1);
 	if (!btf->data) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	/* From here on only our copy is read: the source may change under us. */
+	/* Only our copy is read: the source (live target memory) may change. */
 	memcpy(btf->data, data, size);
 	btf->size = size;
+	err = parse_header(btf->data, size, &h);
+	if (err)
+		goto fail;
 	btf->types = btf->data + h.hdr_len + h.type_off;
 	btf->types_len = h.type_len;
 	btf->strs = (const char *)btf->data + h.hdr_len + h.str_off;

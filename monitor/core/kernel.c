@@ -231,12 +231,90 @@ static int load_btf(struct mintmon_kernel *k, struct discovery *d,
 	return err;
 }
 
-/* Parse "KEY=value" lines of the vmcoreinfo note for a cross-check. */
+/* Parse a hexadecimal number of at most 16 digits ending the line. */
+static int parse_hex(const char *p, size_t len, u64 *v_ret)
+{
+	u64 v = 0;
+	size_t i;
+
+	if (len == 0 || len > 16)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+		unsigned int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -EINVAL;
+		v = v << 4 | d;
+	}
+	*v_ret = v;
+	return 0;
+}
+
+int mintmon_vmcoreinfo_parse(const char *text, size_t len, struct mintmon_vmcoreinfo *info_ret)
+{
+	struct mintmon_vmcoreinfo info = {0};
+	const char *line = text, *end = text + len;
+
+	while (line < end && *line) {
+		const char *nl = memchr(line, '\n', end - line);
+		const char *stop = nl ? nl : end;
+		const char *nul = memchr(line, '\0', stop - line);
+		size_t n;
+
+		if (nul)
+			stop = nul;
+		n = stop - line;
+		if (n >= 10 && !memcmp(line, "OSRELEASE=", 10)) {
+			if (n - 10 >= sizeof(info.osrelease))
+				return -EINVAL;
+			memcpy(info.osrelease, line + 10, n - 10);
+			info.osrelease[n - 10] = '\0';
+			info.has_osrelease = true;
+		} else if (n >= 13 && !memcmp(line, "KERNELOFFSET=", 13)) {
+			if (parse_hex(line + 13, n - 13, &info.kerneloffset))
+				return -EINVAL;
+			info.has_kerneloffset = true;
+		} else if (n >= 17 && !memcmp(line, "NUMBER(phys_base)", 17)) {
+			/* Printed in decimal as a signed long: may be negative. */
+			const char *p = line + 17;
+			bool neg;
+			u64 v = 0;
+
+			if (n < 19 || *p++ != '=')
+				return -EINVAL;
+			neg = *p == '-';
+			p += neg;
+			if (p == stop || stop - p > 20)
+				return -EINVAL;
+			for (; p < stop; p++) {
+				if (*p < '0' || *p > '9')
+					return -EINVAL;
+				v = v * 10 + (u64)(*p - '0');
+			}
+			info.phys_base = neg ? -v : v;
+			info.has_phys_base = true;
+		}
+		if (!nl || nul)
+			break;
+		line = nl + 1;
+	}
+	*info_ret = info;
+	return 0;
+}
+
+/* Compare what the kernel's vmcoreinfo note says with what was found. */
 static void check_vmcoreinfo(struct mintmon_kernel *k, struct discovery *d)
 {
+	struct mintmon_vmcoreinfo info;
 	u64 ptr, size;
-	char *text, *line;
-	size_t len;
+	char *text;
 
 	if (!d->have[SYM_VMCOREINFO_DATA] || !d->have[SYM_VMCOREINFO_SIZE])
 		return;
@@ -245,44 +323,20 @@ static void check_vmcoreinfo(struct mintmon_kernel *k, struct discovery *d)
 		return;
 	if (size > PAGE_SIZE_4K)
 		size = PAGE_SIZE_4K;
-	text = mintmon_malloc(size + 1);
+	text = mintmon_malloc(size);
 	if (!text)
 		return;
-	if (mintmon_kernel_read(k, 0, ptr, text, size, NULL))
-		goto out;
-	text[size] = '\0';
-	len = strlen(text);
-	k->vmcoreinfo.present = true;
-	for (line = text; line < text + len;) {
-		char *nl = memchr(line, '\n', text + len - line);
-
-		if (nl)
-			*nl = '\0';
-		if (!strncmp(line, "OSRELEASE=", 10))
-			k->vmcoreinfo.release_matches = !strcmp(line + 10, k->release);
-		if (!strncmp(line, "KERNELOFFSET=", 13)) {
-			u64 v = 0;
-			const char *p;
-
-			for (p = line + 13; *p; p++) {
-				int c = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
-
-				if (c < 0 || c > 15)
-					break;
-				v = v << 4 | (u64)c;
-			}
-			k->vmcoreinfo.kernel_offset = v;
-			k->vmcoreinfo.kaslr_matches = v == k->kaslr_offset;
-		}
-		if (!nl)
-			break;
-		line = nl + 1;
+	if (!mintmon_kernel_read(k, 0, ptr, text, size, NULL) &&
+	    !mintmon_vmcoreinfo_parse(text, size, &info)) {
+		k->vmcoreinfo.present = true;
+		k->vmcoreinfo.release_matches = info.has_osrelease &&
+						!strcmp(info.osrelease, k->release);
+		k->vmcoreinfo.kernel_offset = info.kerneloffset;
+		k->vmcoreinfo.kaslr_matches = info.has_kerneloffset &&
+					      info.kerneloffset == k->kaslr_offset;
+		if (info.has_phys_base && info.phys_base != k->phys_base)
+			k->vmcoreinfo.kaslr_matches = false;
 	}
-	if (!k->vmcoreinfo.kaslr_matches)
-		mintmon_debug("vmcoreinfo KERNELOFFSET %#llx differs from %#llx",
-			      (unsigned long long)k->vmcoreinfo.kernel_offset,
-			      (unsigned long long)k->kaslr_offset);
-out:
 	mintmon_free(text);
 }
 

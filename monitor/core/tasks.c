@@ -240,7 +240,7 @@ static bool seen_contains(const struct mintmon_tasks *t, u64 addr)
 	return false;
 }
 
-static char state_letter(u64 state, u64 exit_state)
+char mintmon_task_state_letter(u64 state, u64 exit_state)
 {
 	static const char letters[] = "RSDTtXZPI";
 	unsigned int s = (unsigned int)((state | exit_state) & TASK_REPORT), idx = 0;
@@ -283,7 +283,7 @@ static int read_task(struct mintmon_tasks *t, u64 addr, struct mintmon_task *tas
 	if ((err = read_field(t, addr, &t->task.state, &state)) ||
 	    (err = read_field(t, addr, &t->task.exit_state, &exit_state)))
 		return err;
-	task->state = state_letter(state, (u64)sign_extend(exit_state, t->task.exit_state.size));
+	task->state = mintmon_task_state_letter(state, (u64)sign_extend(exit_state, t->task.exit_state.size));
 	if ((err = read_field(t, addr, &t->task.flags, &v)))
 		return err;
 	task->kthread = (v & PF_KTHREAD) != 0;
