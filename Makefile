@@ -112,6 +112,13 @@ fuzz-smoke: fuzz
 setup:
 	tests/setup.sh
 
+# mintmon against drgn with full debug info on the same paused guest.
+bench: setup $(BUILD)/bin/mintmon
+	python3 tests/bench/bench.py --mintmon $(BUILD)/bin/mintmon --out $(BUILD)/bench.md
+
+# The README's two commands each set everything up first.
+demo: setup
+
 check: setup all check-freestanding unit fuzz-smoke $(CHECK_STEPS)
 	@echo "make check: all steps passed"
 

@@ -65,6 +65,7 @@ struct mintmon_kernel {
 	u64 page_offset_base;	/* start of the direct map */
 	u64 vmemmap_base;
 	u64 pgtable;		/* physical address of init_top_pgt */
+	u64 init_task;		/* &init_task, or 0 if kallsyms lacks it */
 
 	char release[65];
 	char banner[512];

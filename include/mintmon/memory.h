@@ -25,6 +25,12 @@ struct mintmon_memory_ops {
 	 * the first address that could not be read.
 	 */
 	int (*read)(void *ctx, u64 phys, void *buf, size_t len, u64 *fault_ret);
+	/*
+	 * Optional: a pointer to len bytes at phys if the source holds them in
+	 * its own address space (a mapped file), or NULL. Lets large reads
+	 * (the kernel's read-only data) skip a copy.
+	 */
+	const void *(*map)(void *ctx, u64 phys, size_t len);
 	/* Release ctx; may be NULL. */
 	void (*destroy)(void *ctx);
 };
@@ -48,6 +54,12 @@ struct mintmon_memory {
  */
 int mintmon_memory_read(struct mintmon_memory *m, u64 phys, void *buf, size_t len,
 			u64 *fault_ret);
+
+/*
+ * Borrow a pointer to len bytes at phys when the source can give one without
+ * copying (counted as read); NULL otherwise. Valid until the source goes.
+ */
+const void *mintmon_memory_map(struct mintmon_memory *m, u64 phys, size_t len);
 
 /* Add a physical range to m (keeps ranges sorted; rejects overlaps). */
 int mintmon_memory_add_range(struct mintmon_memory *m, u64 start, u64 size);

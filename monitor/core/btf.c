@@ -40,9 +40,28 @@ struct mintmon_btf {
 	u32 strs_len;
 	u32 nr_types;		/* ids 0..nr_types-1, 0 is void */
 	u32 *type_offs;		/* [id] = offset of the record in types */
-	u32 *hash;		/* open addressing by name: type ids, 0 = empty */
-	u32 hash_mask;
+	struct name_slot *index;	/* open addressing by (name, kind) */
+	u32 index_mask;
+	/* Only while mintmon_btf_create() runs: per type, resolved id and size. */
+	u32 *rid_cache;
+	u64 *size_cache;
 };
+
+/* One (name, kind), first type id that has it; id 0 = empty slot. */
+struct name_slot {
+	u32 id;
+	u32 hash;
+};
+
+/* Sizes in size_cache that are not sizes. */
+#define SIZE_NONE	(~0ull)		/* void, func, fwd...: no size */
+#define SIZE_BIG	(~0ull - 1)	/* overflowed (or as good as) */
+
+/*
+ * Longest probe in the name index. Real kernels need a handful; only a blob
+ * built to collide gets near it, and is rejected.
+ */
+#define INDEX_MAX_PROBE	1024
 
 /* One type record, decoded. */
 struct tview {
@@ -352,7 +371,8 @@ static void where(char *buf, size_t len, u32 id, const struct tview *t, const ch
 	else if (idx == NO_IDX)
 		mintmon_snprintf(buf, len, "type %u (%s) %s", id, kind_names[t->kind], what);
 	else
-		mintmon_snprintf(buf, len, "type %u (%s) %s %u", id, kind_names[t->kind], what, idx);
+		mintmon_snprintf(buf, len, "type %u (%s) %s %u", id, kind_names[t->kind], what,
+				 idx);
 }
 
 static bool name_ok(const struct mintmon_btf *btf, u32 id, const struct tview *t, u32 name_off,
@@ -518,7 +538,43 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
  */
 #define DEPTH_ON_PATH	0xff
 
-static int check_chains(const struct mintmon_btf *btf)
+static u64 own_size(const struct tview *t)
+{
+	switch (t->kind) {
+	case MINTMON_BTF_KIND_INT:
+	case MINTMON_BTF_KIND_ENUM:
+	case MINTMON_BTF_KIND_ENUM64:
+	case MINTMON_BTF_KIND_STRUCT:
+	case MINTMON_BTF_KIND_UNION:
+	case MINTMON_BTF_KIND_FLOAT:
+	case MINTMON_BTF_KIND_DATASEC:
+		return t->size_type;
+	case MINTMON_BTF_KIND_PTR:
+		return PTR_SIZE;
+	default:
+		return SIZE_NONE;
+	}
+}
+
+/* Resolved id and size of chain type x, whose successor's are known. */
+static void cache_chain(struct mintmon_btf *btf, u32 x)
+{
+	u64 succ_size, size;
+	struct tview t;
+	u32 next;
+
+	get_type(btf, x, &t);
+	next = chain_next(&t);
+	btf->rid_cache[x] = is_modifier(t.kind) ? btf->rid_cache[next] : x;
+	succ_size = btf->size_cache[next];
+	if (t.kind != MINTMON_BTF_KIND_ARRAY || succ_size >= SIZE_BIG)
+		size = succ_size;
+	else if (mintmon_mul_overflow(succ_size, (u64)extra32(&t, 2), &size) || size >= SIZE_BIG)
+		size = SIZE_BIG;
+	btf->size_cache[x] = size;
+}
+
+static int check_chains(struct mintmon_btf *btf)
 {
 	u32 path[MINTMON_BTF_MAX_CHAIN + 1];
 	u8 *depth;
@@ -529,6 +585,13 @@ static int check_chains(const struct mintmon_btf *btf)
 	depth = mintmon_calloc(btf->nr_types, 1);
 	if (!depth)
 		return -ENOMEM;
+	btf->rid_cache[0] = 0;
+	btf->size_cache[0] = SIZE_NONE;
+	for (id = 1; id < btf->nr_types; id++) {
+		get_type(btf, id, &t);
+		btf->rid_cache[id] = id;
+		btf->size_cache[id] = own_size(&t);
+	}
 	for (id = 1; id < btf->nr_types && !err; id++) {
 		n = 0;
 		cur = id;
@@ -566,6 +629,7 @@ static int check_chains(const struct mintmon_btf *btf)
 				break;
 			}
 			depth[path[k]] = (u8)base;
+			cache_chain(btf, path[k]);
 		}
 	}
 	mintmon_free(depth);
@@ -582,6 +646,17 @@ static int size_of(const struct mintmon_btf *btf, u32 id, u64 *size_ret, u32 *ba
 	struct tview t;
 	u32 hops;
 
+	if (btf->size_cache && id < btf->nr_types) {
+		size = btf->size_cache[id];
+		if (size == SIZE_NONE) {
+			*bad_ret = id;
+			return -EINVAL;
+		}
+		if (size == SIZE_BIG)
+			return -E2BIG;
+		*size_ret = size;
+		return 0;
+	}
 	for (hops = 0; hops <= MINTMON_BTF_MAX_CHAIN; hops++) {
 		if (id >= btf->nr_types) {
 			*bad_ret = id;
@@ -628,6 +703,10 @@ static int resolve(const struct mintmon_btf *btf, u32 id, u32 *id_ret)
 	struct tview t;
 	u32 hops;
 
+	if (btf->rid_cache && id < btf->nr_types) {
+		*id_ret = btf->rid_cache[id];
+		return 0;
+	}
 	for (hops = 0; hops <= MINTMON_BTF_MAX_CHAIN; hops++) {
 		if (id >= btf->nr_types)
 			return -EINVAL;
@@ -763,30 +842,54 @@ static u32 name_hash(const char *s)
 	return h;
 }
 
-static int build_hash(struct mintmon_btf *btf)
+static bool same_name(const struct mintmon_btf *btf, u32 off_a, u32 off_b)
 {
-	u32 id, named = 0, slots = 16, h;
-	struct tview t;
+	return off_a == off_b || !strcmp(str_at(btf, off_a), str_at(btf, off_b));
+}
+
+/*
+ * Index every named type by (name, kind), keeping the first (lowest) id of
+ * each pair: repeated names (hundreds of DECL_TAG "bpf_kfunc") take one slot.
+ * Insertion in id order means a probe meets lower ids first.
+ */
+static int build_index(struct mintmon_btf *btf)
+{
+	u32 id, named = 0, slots = 16, h, i, probe;
+	struct tview t, o;
 
 	for (id = 1; id < btf->nr_types; id++) {
 		get_type(btf, id, &t);
 		named += t.name_off != 0;
 	}
 	while (slots < 2 * named)
-		slots *= 2;	/* named < 2^20, so slots <= 2^22 */
-	btf->hash = mintmon_calloc(slots, sizeof(u32));
-	if (!btf->hash)
+		slots *= 2;	/* named < 2^20, so slots <= 2^21 */
+	btf->index = mintmon_calloc(slots, sizeof(*btf->index));
+	if (!btf->index)
 		return -ENOMEM;
-	btf->hash_mask = slots - 1;
-	/* In id order, so a probe meets the lowest id of a name first. */
+	btf->index_mask = slots - 1;
 	for (id = 1; id < btf->nr_types; id++) {
 		get_type(btf, id, &t);
 		if (!t.name_off)
 			continue;
-		h = name_hash(str_at(btf, t.name_off)) & btf->hash_mask;
-		while (btf->hash[h])
-			h = (h + 1) & btf->hash_mask;
-		btf->hash[h] = id;
+		h = name_hash(str_at(btf, t.name_off));
+		for (probe = 0, i = h & btf->index_mask;; probe++, i = (i + 1) & btf->index_mask) {
+			if (probe == INDEX_MAX_PROBE) {
+				mintmon_warn("BTF: type %u (%s '%s'): more than %u names collide in the name index",
+					     id, kind_names[t.kind], str_at(btf, t.name_off),
+					     INDEX_MAX_PROBE);
+				return -EINVAL;
+			}
+			if (!btf->index[i].id) {
+				btf->index[i].id = id;
+				btf->index[i].hash = h;
+				break;
+			}
+			if (btf->index[i].hash != h)
+				continue;
+			get_type(btf, btf->index[i].id, &o);
+			if (o.kind == t.kind && same_name(btf, o.name_off, t.name_off))
+				break;	/* a later duplicate */
+		}
 	}
 	return 0;
 }
@@ -808,8 +911,10 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 		return -E2BIG;
 	}
 	btf = mintmon_calloc(1, sizeof(*btf));
-	if (!btf)
+	if (!btf) {
+		mintmon_warn("BTF: out of memory");
 		return -ENOMEM;
+	}
 	btf->data = mintmon_malloc(size ? size : 1);
 	if (!btf->data) {
 		err = -ENOMEM;
@@ -847,6 +952,12 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 		if (err)
 			goto fail;
 	}
+	btf->rid_cache = mintmon_calloc(nr, sizeof(u32));
+	btf->size_cache = mintmon_calloc(nr, sizeof(u64));
+	if (!btf->rid_cache || !btf->size_cache) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	err = check_chains(btf);
 	if (err)
 		goto fail;
@@ -855,12 +966,18 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 		if (err)
 			goto fail;
 	}
-	err = build_hash(btf);
+	mintmon_free(btf->rid_cache);
+	mintmon_free(btf->size_cache);
+	btf->rid_cache = NULL;
+	btf->size_cache = NULL;
+	err = build_index(btf);
 	if (err)
 		goto fail;
 	*btf_ret = btf;
 	return 0;
 fail:
+	if (err == -ENOMEM)
+		mintmon_warn("BTF: out of memory indexing a %zu-byte blob", size);
 	mintmon_btf_destroy(btf);
 	return err;
 }
@@ -869,7 +986,9 @@ void mintmon_btf_destroy(struct mintmon_btf *btf)
 {
 	if (!btf)
 		return;
-	mintmon_free(btf->hash);
+	mintmon_free(btf->index);
+	mintmon_free(btf->rid_cache);
+	mintmon_free(btf->size_cache);
 	mintmon_free(btf->type_offs);
 	mintmon_free(btf->data);
 	mintmon_free(btf);
@@ -920,26 +1039,28 @@ u32 mintmon_btf_vlen(const struct mintmon_btf *btf, u32 id)
 int mintmon_btf_find(const struct mintmon_btf *btf, const char *name, unsigned int kind,
 		     u32 *id_ret)
 {
-	u32 h, id, probes;
+	u32 h, i, probe, id;
 	struct tview t;
 
 	if (!name)
 		return -EINVAL;
 	if (!*name)
 		return -ENOENT;
-	h = name_hash(name) & btf->hash_mask;
-	/* The table is at most half full: an empty slot ends every probe. */
-	for (probes = 0; probes <= btf->hash_mask; probes++) {
-		id = btf->hash[h];
+	h = name_hash(name);
+	/* build_index() placed every entry within INDEX_MAX_PROBE of its slot. */
+	for (probe = 0, i = h & btf->index_mask; probe < INDEX_MAX_PROBE;
+	     probe++, i = (i + 1) & btf->index_mask) {
+		id = btf->index[i].id;
 		if (!id)
 			break;
+		if (btf->index[i].hash != h)
+			continue;
 		get_type(btf, id, &t);
 		if ((kind == MINTMON_BTF_KIND_UNKN || t.kind == kind) &&
 		    !strcmp(str_at(btf, t.name_off), name)) {
 			*id_ret = id;
 			return 0;
 		}
-		h = (h + 1) & btf->hash_mask;
 	}
 	mintmon_debug("BTF: no %s named '%s'",
 		      kind == MINTMON_BTF_KIND_UNKN ? "type" : mintmon_btf_kind_name(kind), name);

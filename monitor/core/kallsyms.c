@@ -22,6 +22,7 @@ struct mintmon_kallsyms {
 	char *token_table;	/* kallsyms_token_table, token_size bytes */
 	u32 token_size;
 	u16 token_index[256];
+	u16 token_len[256];
 	u64 *addrs;		/* decoded addresses, nr_syms entries */
 	u64 table_vaddr;
 };
@@ -238,8 +239,11 @@ static int copy_tables(struct mintmon_kallsyms *ks, const u8 *buf, size_t names_
 	memcpy(ks->token_table, buf + tt_off, ks->token_size);
 	for (i = 0; i < nr_markers; i++)
 		ks->markers[i] = mintmon_le32(buf + markers_off + 4 * (size_t)i);
-	for (i = 0; i < 256; i++)
+	for (i = 0; i < 256; i++) {
 		ks->token_index[i] = mintmon_le16(buf + ti_off + 2 * i);
+		ks->token_len[i] = (u16)strnlen(ks->token_table + ks->token_index[i],
+						ks->token_size - ks->token_index[i]);
+	}
 	return 0;
 }
 
@@ -389,8 +393,7 @@ static int expand(const struct mintmon_kallsyms *ks, u32 off, char *out, u32 *ne
 		return -EINVAL;	/* validated at create time; cannot happen */
 	for (i = 0; i < len; i++) {
 		u8 tok = ks->names[off + hdr + i];
-		u32 t = ks->token_index[tok];
-		u32 tlen = (u32)strnlen(ks->token_table + t, ks->token_size - t);
+		u32 t = ks->token_index[tok], tlen = ks->token_len[tok];
 
 		if (tlen >= MINTMON_KSYM_NAME_LEN - n) {
 			mintmon_warn("kallsyms: symbol %u expands past %u characters",
@@ -432,14 +435,15 @@ int mintmon_kallsyms_lookup_many(const struct mintmon_kallsyms *ks, const char *
 	struct mintmon_kallsyms_iter it;
 	struct mintmon_symbol sym;
 	unsigned int i, found = 0;
-	int ret;
+	int ret = 0;
 
 	for (i = 0; i < n; i++)
 		found_ret[i] = false;
 	mintmon_kallsyms_iter_init(&it, ks);
 	while (found < n && (ret = mintmon_kallsyms_iter_next(&it, &sym)) > 0) {
 		for (i = 0; i < n; i++) {
-			if (!found_ret[i] && !strcmp(sym.name, names[i])) {
+			/* Cheap first-character test before the full comparison. */
+			if (!found_ret[i] && sym.name[0] == names[i][0] && !strcmp(sym.name, names[i])) {
 				addrs_ret[i] = sym.addr;
 				found_ret[i] = true;
 				found++;

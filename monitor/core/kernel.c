@@ -33,6 +33,7 @@ enum {
 	SYM_BOOT_PARAMS,
 	SYM_VMCOREINFO_DATA,
 	SYM_VMCOREINFO_SIZE,
+	SYM_INIT_TASK,
 	NR_SYMS,
 };
 
@@ -49,12 +50,14 @@ static const char *const sym_names[NR_SYMS] = {
 	[SYM_BOOT_PARAMS] = "boot_params",
 	[SYM_VMCOREINFO_DATA] = "vmcoreinfo_data",
 	[SYM_VMCOREINFO_SIZE] = "vmcoreinfo_size",
+	[SYM_INIT_TASK] = "init_task",
 };
 
 struct discovery {
 	u64 sym[NR_SYMS];
 	bool have[NR_SYMS];
-	u8 *rodata;
+	const u8 *rodata;
+	u8 *rodata_copy;	/* rodata when the source could not lend it */
 	u64 rodata_vaddr;
 	u64 rodata_size;
 };
@@ -187,10 +190,14 @@ static int copy_rodata(struct mintmon_kernel *k, struct discovery *d)
 		end = start + MAX_RODATA;
 	d->rodata_size = end - start;
 	d->rodata_vaddr = start;
-	d->rodata = mintmon_malloc(d->rodata_size);
-	if (!d->rodata)
+	d->rodata = mintmon_memory_map(k->mem, k->text_phys + (start - k->text_virt),
+				       d->rodata_size);
+	if (d->rodata)
+		return 0;
+	d->rodata = d->rodata_copy = mintmon_malloc(d->rodata_size);
+	if (!d->rodata_copy)
 		return -ENOMEM;
-	err = mintmon_memory_read(k->mem, k->text_phys + (start - k->text_virt), d->rodata,
+	err = mintmon_memory_read(k->mem, k->text_phys + (start - k->text_virt), d->rodata_copy,
 				  d->rodata_size, &fault);
 	if (err)
 		mintmon_warn("cannot read kernel read-only data at physical %#llx",
@@ -444,11 +451,12 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 		if (k->banner[i] == '\n')
 			k->banner[i] = '\0';
 	}
+	k->init_task = d.have[SYM_INIT_TASK] ? d.sym[SYM_INIT_TASK] : 0;
 	find_kaslr_offset(k, &d);
 	check_vmcoreinfo(k, &d);
 	err = 0;
 out:
-	mintmon_free(d.rodata);
+	mintmon_free(d.rodata_copy);
 	return err;
 }
 

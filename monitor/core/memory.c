@@ -25,6 +25,20 @@ int mintmon_memory_read(struct mintmon_memory *m, u64 phys, void *buf, size_t le
 	return 0;
 }
 
+const void *mintmon_memory_map(struct mintmon_memory *m, u64 phys, size_t len)
+{
+	const void *p;
+
+	if (!m->ops->map || !len || phys + len < phys)
+		return NULL;
+	p = m->ops->map(m->ctx, phys, len);
+	if (p) {
+		m->bytes_read += len;
+		m->reads++;
+	}
+	return p;
+}
+
 int mintmon_memory_add_range(struct mintmon_memory *m, u64 start, u64 size)
 {
 	unsigned int i, pos;

@@ -39,6 +39,12 @@ struct mintmon_tasks {
 		u32 rss_size;
 		bool rss_present;
 	} mm;
+	/*
+	 * Each task's needed task_struct (and mm_struct) fields lie in one span
+	 * read at once: a dozen fields cost one read instead of twelve.
+	 */
+	u64 task_lo, task_hi, mm_lo, mm_hi;
+	u8 *span;
 	/* Tasks seen during the current walk: an open-addressing set. */
 	u64 *seen;
 	u32 seen_cap;
@@ -103,6 +109,61 @@ static int layout_rss(struct mintmon_tasks *t, const struct mintmon_btf *btf)
 	return 0;
 }
 
+#define MAX_SPAN (64u << 10)
+
+static void span_add(u64 *lo, u64 *hi, const struct field *f)
+{
+	if (!f->present)
+		return;
+	if (f->off < *lo)
+		*lo = f->off;
+	if (f->off + f->size > *hi)
+		*hi = f->off + f->size;
+}
+
+static int compute_spans(struct mintmon_tasks *t)
+{
+	const struct field *task_fields[] = {
+		&t->task.pid, &t->task.tgid, &t->task.real_parent, &t->task.comm,
+		&t->task.real_cred, &t->task.state, &t->task.exit_state, &t->task.flags,
+		&t->task.mm, &t->task.start_time, &t->task.utime, &t->task.stime, &t->task.signal,
+	};
+	const struct field *mm_fields[] = {
+		&t->mm.pgd, &t->mm.arg_start, &t->mm.arg_end, &t->mm.env_end, &t->mm.total_vm,
+	};
+	unsigned int i;
+
+	t->task_lo = t->mm_lo = ~0ull;
+	t->task_hi = t->mm_hi = 0;
+	for (i = 0; i < MINTMON_ARRAY_SIZE(task_fields); i++)
+		span_add(&t->task_lo, &t->task_hi, task_fields[i]);
+	for (i = 0; i < MINTMON_ARRAY_SIZE(mm_fields); i++)
+		span_add(&t->mm_lo, &t->mm_hi, mm_fields[i]);
+	for (i = 0; t->mm.rss_present && i < 3; i++) {
+		struct field f = {t->mm.rss_off[i], t->mm.rss_size, true};
+
+		span_add(&t->mm_lo, &t->mm_hi, &f);
+	}
+	if (t->task_hi - t->task_lo > MAX_SPAN || t->mm_hi - t->mm_lo > MAX_SPAN) {
+		mintmon_warn("BTF: task_struct or mm_struct fields span more than %u bytes", MAX_SPAN);
+		return -EINVAL;
+	}
+	t->span = mintmon_malloc(t->task_hi - t->task_lo > t->mm_hi - t->mm_lo ?
+				 t->task_hi - t->task_lo : t->mm_hi - t->mm_lo);
+	return t->span ? 0 : -ENOMEM;
+}
+
+/* A field out of a span read at span_lo. */
+static u64 span_field(const u8 *span, u64 span_lo, const struct field *f)
+{
+	u8 b[8] = {0};
+
+	if (!f->present || f->size == 0 || f->size > 8)
+		return 0;
+	memcpy(b, span + (f->off - span_lo), f->size);
+	return mintmon_le64(b);
+}
+
 int mintmon_tasks_create(struct mintmon_kernel *k, struct mintmon_tasks **tasks_ret)
 {
 	const struct mintmon_btf *btf = k->btf;
@@ -113,9 +174,10 @@ int mintmon_tasks_create(struct mintmon_kernel *k, struct mintmon_tasks **tasks_
 	if (!t)
 		return -ENOMEM;
 	t->k = k;
-	err = mintmon_kallsyms_lookup(k->kallsyms, "init_task", &t->init_task);
-	if (err) {
+	t->init_task = k->init_task;
+	if (!t->init_task) {
 		mintmon_warn("kernel symbol init_task not found");
+		err = -ENOENT;
 		goto fail;
 	}
 	if ((err = layout(btf, "task_struct", "tasks", &t->task.tasks, true)) ||
@@ -151,9 +213,13 @@ int mintmon_tasks_create(struct mintmon_kernel *k, struct mintmon_tasks **tasks_
 	layout(btf, "mm_struct", "env_end", &t->mm.env_end, false);
 	layout(btf, "mm_struct", "total_vm", &t->mm.total_vm, false);
 	layout_rss(t, btf);
+	err = compute_spans(t);
+	if (err)
+		goto fail;
 	*tasks_ret = t;
 	return 0;
 fail:
+	mintmon_free(t->span);
 	mintmon_free(t);
 	return err;
 }
@@ -163,6 +229,7 @@ void mintmon_tasks_destroy(struct mintmon_tasks *t)
 	if (!t)
 		return;
 	mintmon_free(t->seen);
+	mintmon_free(t->span);
 	mintmon_free(t);
 }
 
@@ -258,69 +325,61 @@ char mintmon_task_state_letter(u64 state, u64 exit_state)
 
 static int read_task(struct mintmon_tasks *t, u64 addr, struct mintmon_task *task)
 {
-	u64 v, parent, cred, state, exit_state, utime = 0, stime = 0, signal;
+	const u8 *sp = t->span;
+	u64 v, parent, cred, signal;
 	int err;
 
 	memset(task, 0, sizeof(*task));
 	task->addr = addr;
-	if ((err = read_field(t, addr, &t->task.pid, &v)))
+	err = mintmon_kernel_read(t->k, 0, addr + t->task_lo, t->span, t->task_hi - t->task_lo,
+				  NULL);
+	if (err)
 		return err;
-	task->pid = (s32)v;
-	if ((err = read_field(t, addr, &t->task.tgid, &v)))
-		return err;
-	task->tgid = (s32)v;
-	if ((err = read_field(t, addr, &t->task.real_parent, &parent)) ||
-	    (err = read_field(t, parent, &t->task.tgid, &v)))
+	task->pid = (s32)span_field(sp, t->task_lo, &t->task.pid);
+	task->tgid = (s32)span_field(sp, t->task_lo, &t->task.tgid);
+	task->state = mintmon_task_state_letter(
+		span_field(sp, t->task_lo, &t->task.state),
+		(u64)sign_extend(span_field(sp, t->task_lo, &t->task.exit_state),
+				 t->task.exit_state.size));
+	task->kthread = (span_field(sp, t->task_lo, &t->task.flags) & PF_KTHREAD) != 0;
+	memcpy(task->comm, sp + (t->task.comm.off - t->task_lo), MINTMON_TASK_COMM_LEN);
+	task->comm[MINTMON_TASK_COMM_LEN] = '\0';
+	task->start_time_ns = span_field(sp, t->task_lo, &t->task.start_time);
+	task->cpu_time_ns = span_field(sp, t->task_lo, &t->task.utime) +
+			    span_field(sp, t->task_lo, &t->task.stime);
+	task->mm = span_field(sp, t->task_lo, &t->task.mm);
+	parent = span_field(sp, t->task_lo, &t->task.real_parent);
+	cred = span_field(sp, t->task_lo, &t->task.real_cred);
+	signal = span_field(sp, t->task_lo, &t->task.signal);
+
+	if ((err = read_field(t, parent, &t->task.tgid, &v)))
 		return err;
 	task->ppid = (s32)v;
-	if ((err = read_field(t, addr, &t->task.real_cred, &cred)) ||
-	    (err = read_field(t, cred, &t->cred_uid, &v)))
+	if ((err = read_field(t, cred, &t->cred_uid, &v)))
 		return err;
 	task->uid = (u32)v;
 	if ((err = read_field(t, cred, &t->cred_euid, &v)))
 		return err;
 	task->euid = (u32)v;
-	if ((err = read_field(t, addr, &t->task.state, &state)) ||
-	    (err = read_field(t, addr, &t->task.exit_state, &exit_state)))
-		return err;
-	task->state = mintmon_task_state_letter(state, (u64)sign_extend(exit_state, t->task.exit_state.size));
-	if ((err = read_field(t, addr, &t->task.flags, &v)))
-		return err;
-	task->kthread = (v & PF_KTHREAD) != 0;
-	if ((err = mintmon_kernel_read(t->k, 0, addr + t->task.comm.off, task->comm,
-				       MINTMON_TASK_COMM_LEN, NULL)))
-		return err;
-	task->comm[MINTMON_TASK_COMM_LEN] = '\0';
-	if ((err = read_field(t, addr, &t->task.start_time, &task->start_time_ns)) ||
-	    (err = read_field(t, addr, &t->task.utime, &utime)) ||
-	    (err = read_field(t, addr, &t->task.stime, &stime)))
-		return err;
-	task->cpu_time_ns = utime + stime;
-	if ((err = read_field(t, addr, &t->task.signal, &signal)))
-		return err;
 	task->nr_threads = 1;
 	if (signal && t->sig_nr_threads.present && !read_field(t, signal, &t->sig_nr_threads, &v))
 		task->nr_threads = (u32)v;
-	if ((err = read_field(t, addr, &t->task.mm, &task->mm)))
-		return err;
 	if (task->mm && !task->kthread) {
-		const u64 mm = task->mm;
 		unsigned int i;
 
-		if ((err = read_field(t, mm, &t->mm.pgd, &task->pgd)) ||
-		    (err = read_field(t, mm, &t->mm.arg_start, &task->arg_start)) ||
-		    (err = read_field(t, mm, &t->mm.arg_end, &task->arg_end)) ||
-		    (err = read_field(t, mm, &t->mm.env_end, &task->env_end)) ||
-		    (err = read_field(t, mm, &t->mm.total_vm, &v)))
+		err = mintmon_kernel_read(t->k, 0, task->mm + t->mm_lo, t->span,
+					  t->mm_hi - t->mm_lo, NULL);
+		if (err)
 			return err;
-		task->vsz_kb = v << (PAGE_SHIFT_4K - 10);
+		task->pgd = span_field(sp, t->mm_lo, &t->mm.pgd);
+		task->arg_start = span_field(sp, t->mm_lo, &t->mm.arg_start);
+		task->arg_end = span_field(sp, t->mm_lo, &t->mm.arg_end);
+		task->env_end = span_field(sp, t->mm_lo, &t->mm.env_end);
+		task->vsz_kb = span_field(sp, t->mm_lo, &t->mm.total_vm) << (PAGE_SHIFT_4K - 10);
 		for (i = 0; t->mm.rss_present && i < 3; i++) {
 			struct field f = {t->mm.rss_off[i], t->mm.rss_size, true};
-			s64 pages;
+			s64 pages = sign_extend(span_field(sp, t->mm_lo, &f), f.size);
 
-			if ((err = read_field(t, mm, &f, &v)))
-				return err;
-			pages = sign_extend(v, f.size);
 			if (pages > 0)
 				task->rss_kb += (u64)pages << (PAGE_SHIFT_4K - 10);
 		}
@@ -453,39 +512,44 @@ int mintmon_tasks_find(struct mintmon_tasks *t, s32 pid, struct mintmon_task *ta
 int mintmon_task_args(struct mintmon_tasks *t, const struct mintmon_task *task, char *buf,
 		      size_t size, size_t *len_ret)
 {
-	u64 len;
+	u64 len, end;
 	char last;
 	int err;
 
-	if (!task->mm || !task->pgd || task->arg_end <= task->arg_start) {
+	if (!task->mm || !task->pgd || task->arg_end <= task->arg_start || size == 0) {
 		*len_ret = 0;
 		return 0;
 	}
 	len = task->arg_end - task->arg_start;
-	err = mintmon_kernel_read(t->k, task->pgd, task->arg_end - 1, &last, 1, NULL);
-	if (err)
-		return err;
-	if (last) {
-		/*
-		 * setproctitle() overwrote the final NUL: like get_mm_proctitle(),
-		 * take one page at most and stop at the first NUL.
-		 */
-		u64 end = task->env_end > task->arg_start ? task->env_end : task->arg_end;
-
-		len = end - task->arg_start;
-		if (len > PROCTITLE_MAX)
-			len = PROCTITLE_MAX;
-	}
 	if (len > size)
 		len = size;
 	err = mintmon_kernel_read(t->k, task->pgd, task->arg_start, buf, len, NULL);
 	if (err)
 		return err;
+	if (task->arg_start + len == task->arg_end)
+		last = buf[len - 1];
+	else if ((err = mintmon_kernel_read(t->k, task->pgd, task->arg_end - 1, &last, 1, NULL)))
+		return err;
 	if (last) {
-		const char *nul = memchr(buf, 0, len);
+		/*
+		 * setproctitle() overwrote the final NUL: like get_mm_proctitle(),
+		 * take one page at most, into the environment, up to the first NUL.
+		 */
+		end = task->env_end > task->arg_start ? task->env_end : task->arg_end;
+		len = end - task->arg_start;
+		if (len > PROCTITLE_MAX)
+			len = PROCTITLE_MAX;
+		if (len > size)
+			len = size;
+		err = mintmon_kernel_read(t->k, task->pgd, task->arg_start, buf, len, NULL);
+		if (err)
+			return err;
+		{
+			const char *nul = memchr(buf, 0, len);
 
-		if (nul)
-			len = nul - buf;
+			if (nul)
+				len = nul - buf;
+		}
 	}
 	*len_ret = len;
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mintmon/kernel.h"
 #include "mintmon/reader.h"
@@ -178,8 +179,9 @@ static int ps_fn(const struct mintmon_task *t, void *arg)
 	}
 	if (c->o->json) {
 		printf("%s\n{\"pid\": %d, \"tgid\": %d, \"ppid\": %d, \"uid\": %u, \"euid\": %u, "
-		       "\"state\": \"%c\", \"comm\": ", c->first ? "" : ",", t->pid, t->tgid,
-		       t->ppid, t->uid, t->euid, t->state);
+		       "\"state\": \"%c\", \"task\": \"%#" PRIx64 "\", \"comm\": ",
+		       c->first ? "" : ",", t->pid, t->tgid, t->ppid, t->uid, t->euid, t->state,
+		       t->addr);
 		json_string(stdout, t->comm, strlen(t->comm));
 		printf(", \"args\": ");
 		json_string(stdout, c->args, len);
@@ -315,6 +317,14 @@ static void cmd_vread(struct mintmon_kernel *k, struct mintmon_tasks *tasks,
 	free(buf);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static void *read_file(const char *path, size_t *size_ret)
 {
 	FILE *f = fopen(path, "rb");
@@ -374,6 +384,8 @@ int main(int argc, char **argv)
 	struct mintmon_tasks *tasks = NULL;
 	const char *cmd;
 	void *btf = NULL;
+	double t0, t1;
+	u64 attach_bytes;
 	int c, err;
 
 	/* GNU getopt permutes: options may come before or after the command. */
@@ -431,6 +443,7 @@ int main(int argc, char **argv)
 	}
 	kopts.search_start = o.window_start;
 	kopts.search_end = o.window_end;
+	t0 = now_ms();
 	err = mintmon_kernel_create(&mem, &kopts, &k);
 	if (err)
 		die(err, "no Linux kernel found");
@@ -440,6 +453,8 @@ int main(int argc, char **argv)
 		if (err)
 			die(err, "task layout");
 	}
+	t1 = now_ms();
+	attach_bytes = mem.bytes_read;
 	if (!strcmp(cmd, "info"))
 		cmd_info(k, &o);
 	else if (!strcmp(cmd, "syms"))
@@ -451,9 +466,12 @@ int main(int argc, char **argv)
 	else
 		cmd_vread(k, tasks, &o, parse_number(argv[optind], "address"),
 			  parse_number(argv[optind + 1], "length"));
-	if (o.verbose)
-		fprintf(stderr, "mintmon: read %" PRIu64 " bytes in %" PRIu64 " reads\n",
-			mem.bytes_read, mem.reads);
+	if (o.verbose) {
+		fflush(stdout);
+		fprintf(stderr, "mintmon: attach %.2f ms, %" PRIu64 " bytes read; %s %.2f ms, %"
+			PRIu64 " bytes read; %" PRIu64 " reads in all\n", t1 - t0, attach_bytes, cmd,
+			now_ms() - t1, mem.bytes_read - attach_bytes, mem.reads);
+	}
 	mintmon_tasks_destroy(tasks);
 	mintmon_kernel_destroy(k);
 	mintmon_memory_deinit(&mem);

@@ -24,11 +24,33 @@ struct segment {
 };
 
 struct mapped_file {
+	int fd;
 	const u8 *data;
 	u64 file_size;
 	struct segment *segs;
 	unsigned int nr_segs;
 };
+
+/*
+ * Small reads go through pread(): the walk hops between scattered pages,
+ * and faulting each into our mapping (with fault-around) would count the
+ * target's memory as ours. Large contiguous reads use mapped_map().
+ */
+static int read_at(struct mapped_file *f, u8 *out, u64 n, u64 off)
+{
+	while (n) {
+		ssize_t r = pread(f->fd, out, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		out += r;
+		off += (u64)r;
+		n -= (u64)r;
+	}
+	return 0;
+}
 
 static int mapped_read(void *ctx, u64 phys, void *buf, size_t len, u64 *fault_ret)
 {
@@ -55,7 +77,10 @@ static int mapped_read(void *ctx, u64 phys, void *buf, size_t len, u64 *fault_re
 		}
 		in = phys - s->phys;
 		n = s->size - in < len ? s->size - in : len;
-		memcpy(out, f->data + s->offset + in, n);
+		if (read_at(f, out, n, s->offset + in)) {
+			*fault_ret = phys;
+			return -EIO;
+		}
 		out += n;
 		phys += n;
 		len -= n;
@@ -64,17 +89,33 @@ static int mapped_read(void *ctx, u64 phys, void *buf, size_t len, u64 *fault_re
 	return 0;
 }
 
+static const void *mapped_map(void *ctx, u64 phys, size_t len)
+{
+	struct mapped_file *f = ctx;
+	unsigned int i;
+
+	for (i = 0; i < f->nr_segs; i++) {
+		const struct segment *s = &f->segs[i];
+
+		if (phys >= s->phys && mintmon_in_bounds(s->size, phys - s->phys, len))
+			return f->data + s->offset + (phys - s->phys);
+	}
+	return NULL;
+}
+
 static void mapped_destroy(void *ctx)
 {
 	struct mapped_file *f = ctx;
 
 	munmap((void *)f->data, f->file_size);
+	close(f->fd);
 	free(f->segs);
 	free(f);
 }
 
 static const struct mintmon_memory_ops mapped_ops = {
 	.read = mapped_read,
+	.map = mapped_map,
 	.destroy = mapped_destroy,
 };
 
@@ -106,11 +147,12 @@ static int map_file(const char *path, struct mapped_file *f)
 	}
 	f->file_size = (u64)st.st_size;
 	f->data = mmap(NULL, f->file_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
 	if (f->data == MAP_FAILED) {
 		mintmon_warn("cannot map %s: %s", path, strerror(errno));
+		close(fd);
 		return -errno;
 	}
+	f->fd = fd;
 	return 0;
 }
 
@@ -218,6 +260,7 @@ static int open_raw(const char *arg, struct mintmon_memory *m)
 		return 0;
 	}
 	munmap((void *)f->data, f->file_size);
+	close(f->fd);
 fail_map:
 	free(f->segs);
 fail:
@@ -295,6 +338,7 @@ static int open_elf(const char *path, struct mintmon_memory *m)
 		err = finish(f, m, path);
 	if (err) {
 		munmap((void *)f->data, f->file_size);
+		close(f->fd);
 		free(f->segs);
 		free(f);
 	}

@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Parse the ground truth that tests/guest/truth.c sends over the guest's
+second serial port.
+
+Framing (see truth.c):
+    "MINTMON-TRUTH 1\\n"
+    per section: "SECTION NAME ENC RAWLEN LEN CRC32\\n" LEN bytes "\\n"
+    "END NSECTIONS\\n"
+
+    python3 tests/lib/truth.py FILE      summary of a truth file
+"""
+
+import re
+import sys
+import zlib
+
+MAGIC = b"MINTMON-TRUTH 1\n"
+PF_KTHREAD = 0x00200000
+
+
+class TruthError(Exception):
+    pass
+
+
+class Incomplete(TruthError):
+    """The stream ends before its END marker (the guest is still sending)."""
+
+
+def parse_sections(data):
+    """Return {name: bytes} from a complete truth stream; raise Incomplete if
+    the END marker has not arrived yet, TruthError if the stream is corrupt."""
+    start = data.find(MAGIC)
+    if start < 0:
+        raise Incomplete("no MINTMON-TRUTH header yet")
+    pos = start + len(MAGIC)
+    sections = {}
+    while True:
+        eol = data.find(b"\n", pos)
+        if eol < 0:
+            raise Incomplete("truncated section header")
+        line = data[pos:eol].decode("ascii", "replace")
+        pos = eol + 1
+        if line.startswith("END "):
+            if int(line[4:]) != len(sections):
+                raise TruthError("END says %s sections, got %d" % (line[4:], len(sections)))
+            return sections
+        m = re.fullmatch(r"SECTION (\S+) (raw|zlib) (\d+) (\d+) ([0-9a-f]{8})", line)
+        if not m:
+            raise TruthError("bad section header %r at byte %d" % (line[:80], eol))
+        name, enc, rawlen, length, crc = m.group(1), m.group(2), int(m.group(3)), \
+            int(m.group(4)), int(m.group(5), 16)
+        if len(data) - pos < length + 1:
+            raise Incomplete("section %s: %d of %d bytes" % (name, len(data) - pos, length))
+        payload = data[pos:pos + length]
+        if data[pos + length:pos + length + 1] != b"\n":
+            raise TruthError("section %s not followed by newline" % name)
+        pos += length + 1
+        if enc == "zlib":
+            try:
+                payload = zlib.decompress(payload)
+            except zlib.error as e:
+                raise TruthError("section %s: %s" % (name, e))
+        if len(payload) != rawlen or zlib.crc32(payload) != crc:
+            raise TruthError("section %s: length or CRC mismatch" % name)
+        sections[name] = payload
+
+
+class Task:
+    """One task as /proc showed it. stable: S (same state in both snapshots),
+    U (state changed), N (only in the second snapshot), G (only in the first)."""
+    __slots__ = ("tid", "tgid", "ppid", "uid", "euid", "state", "flags", "stable",
+                 "vsz_kb", "rss_kb", "comm", "kcomm", "args")
+
+    @property
+    def kthread(self):
+        return bool(self.flags & PF_KTHREAD)
+
+    def __repr__(self):
+        return "Task(tid=%d tgid=%d comm=%r)" % (self.tid, self.tgid, self.comm)
+
+
+def _unhex(s):
+    return "" if s == "-" else bytes.fromhex(s).decode("utf-8", "surrogateescape")
+
+
+def parse_tasks(text):
+    lines = text.decode().splitlines()
+    if not lines or lines[0].split() != ["tid", "tgid", "ppid", "uid", "euid", "state", "flags",
+                                         "stable", "vsz_kb", "rss_kb", "comm", "kcomm", "args"]:
+        raise TruthError("tasks section has an unknown header")
+    tasks = {}
+    for ln in lines[1:]:
+        f = ln.split(" ")
+        if len(f) != 13:
+            raise TruthError("bad task line %r" % ln[:80])
+        t = Task()
+        t.tid, t.tgid, t.ppid, t.uid, t.euid = (int(x) for x in f[:5])
+        t.state, t.flags, t.stable = f[5], int(f[6], 16), f[7]
+        t.vsz_kb, t.rss_kb = int(f[8]), int(f[9])
+        t.comm, t.kcomm, t.args = _unhex(f[10]), _unhex(f[11]), _unhex(f[12])
+        tasks[t.tid] = t
+    return tasks
+
+
+def parse_kv(text, sep="="):
+    """KEY=VALUE lines (vmcoreinfo) or 'KEY VALUE' lines (kvars, self)."""
+    out = {}
+    for ln in text.decode(errors="replace").splitlines():
+        if sep in ln:
+            k, v = ln.split(sep, 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+class Truth:
+    """Everything the guest said about itself."""
+
+    def __init__(self, data):
+        self.sections = parse_sections(data)
+        s = self.sections
+        for need in ("uname", "iomem", "vmcoreinfo", "kvars", "kallsyms", "tasks", "self"):
+            if need not in s:
+                raise TruthError("section %s missing" % need)
+        self.release = s["uname"].decode().strip()
+        self.kallsyms = s["kallsyms"].decode("utf-8", "surrogateescape").splitlines()
+        self.tasks = parse_tasks(s["tasks"])
+        self.self_pid = int(parse_kv(s["self"], " ")["pid"])
+        vmci = s["vmcoreinfo"].decode(errors="replace")
+        self.vmcoreinfo = None if vmci.startswith("absent") else parse_kv(s["vmcoreinfo"])
+        self.vmcoreinfo_absent_reason = vmci.strip() if self.vmcoreinfo is None else None
+        self.kvars = {}
+        for k, v in parse_kv(s["kvars"], " ").items():
+            if v == "absent":
+                continue
+            self.kvars[k] = _unhex(v) if k == "linux_banner" else int(v, 16)
+        m = re.search(r"^\s*([0-9a-f]+)-([0-9a-f]+) : Kernel code$", s["iomem"].decode(),
+                      re.M)
+        self.kernel_code = (int(m.group(1), 16), int(m.group(2), 16)) if m else None
+
+    @property
+    def kaslr_offset(self):
+        if self.vmcoreinfo and "KERNELOFFSET" in self.vmcoreinfo:
+            return int(self.vmcoreinfo["KERNELOFFSET"], 16)
+        return None
+
+    @property
+    def phys_base(self):
+        v = (self.vmcoreinfo or {}).get("NUMBER(phys_base)")
+        if v is not None:
+            return int(v, 0) & 0xffffffffffffffff
+        return self.kvars.get("phys_base")
+
+    @property
+    def paging_levels(self):
+        v = (self.vmcoreinfo or {}).get("NUMBER(pgtable_l5_enabled)")
+        return None if v is None else (5 if int(v) else 4)
+
+    def core_kallsyms(self):
+        """(untagged lines, tagged lines): /proc/kallsyms lists core symbols
+        first, then [module]/[bpf]/[__builtin__ftrace] ones tagged with '\\t['."""
+        core = [ln for ln in self.kallsyms if "\t[" not in ln]
+        tagged = [ln for ln in self.kallsyms if "\t[" in ln]
+        return core, tagged
+
+    def symbol(self, name):
+        for ln in self.kallsyms:
+            f = ln.split(" ", 2)
+            if len(f) == 3 and f[2] == name:
+                return int(f[0], 16)
+        return None
+
+    def variables(self, section="vartest"):
+        """pid and [(name, addr, value)] printed by tests/guest/vartest.c."""
+        text = self.sections.get(section, b"").decode()
+        pid, out = None, []
+        for ln in text.splitlines():
+            f = ln.split()
+            if len(f) == 2 and f[0] == "pid":
+                pid = int(f[1])
+            elif len(f) == 4 and f[0] == "VAR":
+                out.append((f[1], int(f[2], 16), int(f[3], 16)))
+        return pid, out
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
+        return 2
+    with open(argv[1], "rb") as f:
+        t = Truth(f.read())
+    core, tagged = t.core_kallsyms()
+    states = {}
+    for task in t.tasks.values():
+        states[task.state] = states.get(task.state, 0) + 1
+    print("release      %s" % t.release)
+    print("kallsyms     %d core lines, %d tagged" % (len(core), len(tagged)))
+    print("tasks        %d (%s), %d kernel threads, %d not stable" % (
+        len(t.tasks), " ".join("%s:%d" % kv for kv in sorted(states.items())),
+        sum(x.kthread for x in t.tasks.values()),
+        sum(x.stable != "S" for x in t.tasks.values())))
+    print("kaslr        %s" % (hex(t.kaslr_offset) if t.kaslr_offset is not None
+                               else t.vmcoreinfo_absent_reason))
+    print("phys_base    %s" % (hex(t.phys_base) if t.phys_base is not None else "absent"))
+    print("kernel code  %s" % ("%#x-%#x" % t.kernel_code if t.kernel_code else "absent"))
+    for k, v in sorted(t.kvars.items()):
+        print("%-12s %s" % (k, hex(v) if isinstance(v, int) else v.strip()))
+    pid, variables = t.variables()
+    print("vartest      pid %s: %s" % (pid, ", ".join("%s at %#x" % v[:2] for v in variables)))
+    print("             %s" % t.sections.get("vartest", b"").decode().splitlines()[1:2])
+    print("sections     %s" % " ".join(sorted(t.sections)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
