@@ -39,6 +39,7 @@ sys.dont_write_bytecode = True      # keep the source tree clean
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import kernels  # noqa: E402
 import qemu  # noqa: E402
+from bad_input import BadInputFail, check_bad_input  # noqa: E402
 
 MAX_DETAILS = 15
 TOOL_TIMEOUT = 120
@@ -55,6 +56,8 @@ RUNS = [
 ]
 CASES = ("truth", "info", "syms", "ps", "vread")
 ELF_CASES = ("elf-dump", "elf-info", "elf-syms", "elf-ps", "elf-vread")
+# With the ELF run (one kernel): corrupt copies of its memory (bad_input.py).
+BAD_CASES = ("bad-input",)
 
 
 class Fail(Exception):
@@ -401,7 +404,7 @@ def check_elf_dump(path):
 def run_one(label, flavour, la57, elf, args):
     """Boot one guest and run its cases; returns [(case, ok, summary, details)]."""
     results = []
-    cases = [c for c in CASES] + ([c for c in ELF_CASES] if elf else [])
+    cases = [c for c in CASES] + ([c for c in ELF_CASES + BAD_CASES] if elf else [])
 
     def record(case, fn, *a):
         try:
@@ -409,6 +412,8 @@ def run_one(label, flavour, la57, elf, args):
             return True
         except Fail as e:
             results.append((case, False, e.summary, e.details))
+        except BadInputFail as e:
+            results.append((case, False, str(e), []))
         except Exception as e:      # a harness bug must show, not abort the other runs
             results.append((case, False, "%s: %s" % (type(e).__name__, e), []))
         return False
@@ -453,6 +458,8 @@ def run_one(label, flavour, la57, elf, args):
                 os.unlink(core)
             except OSError:
                 pass
+            record("bad-input", lambda: "%d cases, one clear error line each" % len(
+                check_bad_input(args.mintmon, guest.memfile, guest.workdir)))
         return results
     finally:
         if args.logs and not all(r[1] for r in results):

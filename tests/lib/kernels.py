@@ -133,6 +133,21 @@ def _extract(deb, release, out_dir):
     return vmlinuz, config
 
 
+_updated = False
+
+
+def _apt_update_once():
+    """Refresh apt's lists once per process: a fresh machine's lists may name
+    kernel packages the archive no longer serves."""
+    global _updated
+    if _updated:
+        return False
+    _updated = True
+    res = subprocess.run(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, timeout=600)
+    return res.returncode == 0
+
+
 def get(name, offline=None):
     """The Kernel for flavour name, fetching and extracting it if needed."""
     series, flavour = _split(name)
@@ -149,9 +164,16 @@ def get(name, offline=None):
             try:
                 deb = _download(pkg, os.path.join(cache_dir(), "debs"))
             except KernelError as e:
-                if not cached:
+                if not cached and _apt_update_once():
+                    newest = _newest_package(series, flavour)
+                    if not newest:
+                        raise
+                    pkg, release = newest
+                    deb = _download(pkg, os.path.join(cache_dir(), "debs"))
+                elif not cached:
                     raise
-                print("kernels: %s; using a cached package" % e, file=sys.stderr)
+                else:
+                    print("kernels: %s; using a cached package" % e, file=sys.stderr)
     if deb is None:
         if not cached:
             raise KernelError("no package for %s: apt knows none and none is cached in %s" % (
