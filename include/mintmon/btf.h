@@ -17,7 +17,9 @@
  *      inside the string section, chains of typedef/const/volatile/restrict/
  *      type_tag/array/var are acyclic and at most MINTMON_BTF_MAX_CHAIN long,
  *      array sizes do not overflow, every struct/union member (and bitfield)
- *      lies inside its struct, enum/int/float sizes are ones C can have.
+ *      lies inside its struct, enum/int/float sizes are ones C can have;
+ *   5. name index: (name, kind) -> first id; a blob crafted so that more
+ *      than 1024 names collide in it is rejected (bounds create() time).
  * Any failure is one mintmon_warn() line naming the type and the field
  * ("BTF: type 1234 (STRUCT) member 5 refers to type 99999, only 80000 types")
  * and -EINVAL (-ENOMEM, -E2BIG for allocation and size limits).

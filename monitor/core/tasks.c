@@ -73,36 +73,50 @@ static int layout(const struct mintmon_btf *btf, const char *type, const char *p
 	return 0;
 }
 
-/* mm_struct.rss_stat: struct mm_rss_stat before v6.2, percpu_counter[] since (f1a7941243c1). */
+/*
+ * mm_struct.rss_stat: struct mm_rss_stat { atomic_long_t count[]; } before
+ * v6.2, an array of struct percpu_counter since (f1a7941243c1); the
+ * counters' indices come from enum MM_FILEPAGES etc.
+ */
 static int layout_rss(struct mintmon_tasks *t, const struct mintmon_btf *btf)
 {
 	static const char *const counters[3] = {"MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES"};
-	struct field rss, count;
+	struct mintmon_btf_member_info rss;
+	struct mintmon_btf_array_info arr;
+	struct field count;
+	u32 mm_id, type_id;
 	s64 idx[3];
-	u64 elem = 8;
+	u64 elem;
 	unsigned int i;
-	u32 pc;
 
-	if (layout(btf, "mm_struct", "rss_stat", &rss, false) || !rss.present)
+	if (mintmon_btf_find(btf, "mm_struct", MINTMON_BTF_KIND_STRUCT, &mm_id) ||
+	    mintmon_btf_member(btf, mm_id, "rss_stat", &rss) || rss.bit_offset % 8 ||
+	    mintmon_btf_resolve(btf, rss.type_id, &type_id))
 		return 0;
 	for (i = 0; i < 3; i++) {
 		if (mintmon_btf_enum_value(btf, NULL, counters[i], &idx[i]) || idx[i] < 0 ||
 		    idx[i] > 16)
 			return 0;
 	}
-	if (!mintmon_btf_find(btf, "percpu_counter", MINTMON_BTF_KIND_STRUCT, &pc) &&
-	    !layout(btf, "percpu_counter", "count", &count, false) && count.present &&
-	    !layout(btf, "mm_struct", "rss_stat", &rss, false) && rss.size >= 4 * 8 &&
-	    !mintmon_btf_type_size(btf, pc, &elem) && rss.size % elem == 0 &&
-	    rss.size / elem <= 16) {
-		for (i = 0; i < 3; i++)
-			t->mm.rss_off[i] = rss.off + (u64)idx[i] * elem + count.off;
+	if (!mintmon_btf_array_info(btf, type_id, &arr)) {
+		/* v6.2+: percpu_counter[NR_MM_COUNTERS]; ps reads each .count. */
+		if (layout(btf, "percpu_counter", "count", &count, false) || !count.present ||
+		    mintmon_btf_type_size(btf, arr.elem_type, &elem))
+			return 0;
+		for (i = 0; i < 3; i++) {
+			if ((u64)idx[i] >= arr.nelems)
+				return 0;
+			t->mm.rss_off[i] = rss.bit_offset / 8 + (u64)idx[i] * elem + count.off;
+		}
 		t->mm.rss_size = count.size;
 	} else {
 		if (layout(btf, "mm_struct", "rss_stat.count", &count, false) || !count.present)
 			return 0;
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < 3; i++) {
+			if ((u64)idx[i] * 8 >= count.size)
+				return 0;
 			t->mm.rss_off[i] = count.off + (u64)idx[i] * 8;
+		}
 		t->mm.rss_size = 8;
 	}
 	t->mm.rss_present = true;

@@ -5,6 +5,7 @@
  * Every failure ends in one line on stderr ("mintmon: ...") and exit 1;
  * usage errors exit 2.
  */
+#include <gelf.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,7 +41,8 @@ static const char usage_text[] =
 	"         ps                    processes, like ps aux (--threads: every thread)\n"
 	"         vtop ADDR             translate a virtual address (--pid: user address)\n"
 	"         vread ADDR LEN        hexdump memory (--pid: user memory; --raw: bytes)\n"
-	"options: --json  --pid PID  --raw  --threads  --btf PATH\n"
+	"options: --json  --pid PID  --raw  --threads\n"
+	"         --btf PATH           raw BTF or an ELF file with .BTF (for kernels without BTF)\n"
 	"         --window START-END   search for the kernel only in this physical range\n"
 	"         -v (repeat for debug output)  -h\n";
 
@@ -363,6 +365,44 @@ static void *read_file(const char *path, size_t *size_ret)
 	return buf;
 }
 
+/*
+ * --btf takes raw BTF (/sys/kernel/btf/vmlinux) or an ELF file with a .BTF
+ * section (a vmlinux): return the BTF bytes, moved to the start of buf.
+ */
+static size_t btf_from_file(char *buf, size_t size, const char *path)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, n = 0;
+
+	if (size < 4 || memcmp(buf, ELFMAG, SELFMAG))
+		return size;
+	elf_version(EV_CURRENT);
+	elf = elf_memory(buf, size);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx)) {
+		fprintf(stderr, "mintmon: --btf: %s is not a valid ELF file\n", path);
+		exit(1);
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, ".BTF") || sh.sh_type != SHT_PROGBITS ||
+		    !mintmon_in_bounds(size, sh.sh_offset, sh.sh_size))
+			continue;
+		memmove(buf, buf + sh.sh_offset, sh.sh_size);
+		n = sh.sh_size;
+		break;
+	}
+	elf_end(elf);
+	if (!n) {
+		fprintf(stderr, "mintmon: --btf: %s has no .BTF section\n", path);
+		exit(1);
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -440,6 +480,7 @@ int main(int argc, char **argv)
 		die(err, o.target);
 	if (o.btf_path) {
 		kopts.btf_data = btf = read_file(o.btf_path, &kopts.btf_size);
+		kopts.btf_size = btf_from_file(btf, kopts.btf_size, o.btf_path);
 	}
 	kopts.search_start = o.window_start;
 	kopts.search_end = o.window_end;
