@@ -46,7 +46,7 @@ LIB_SRCS := $(CORE_SRCS) $(USER_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
-.PHONY: all check unit fuzz fuzz-smoke demo bench clean setup check-freestanding
+.PHONY: all check unit fuzz fuzz-smoke demo bench clean setup check-freestanding check-kbuild
 all: $(PROGRAMS:%=$(BUILD)/bin/%)
 
 $(BUILD)/obj/%.o: %.c
@@ -94,6 +94,11 @@ check-freestanding: $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 	if [ -n "$$bad" ]; then echo "core calls outside platform.h: $$bad"; exit 1; fi; \
 	echo "freestanding core: OK ($(words $(CORE_SRCS)) files)"
 
+# ...and it must build as kernel code: a compile-only module against Debian's
+# 6.1 headers, warnings as errors (nothing is loaded).
+check-kbuild:
+	tests/kbuild/check.sh $(BUILD)
+
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(@D)
@@ -121,7 +126,7 @@ bench: setup $(BUILD)/bin/mintmon
 # The README's two commands each set everything up first.
 demo: setup
 
-check: setup all check-freestanding unit fuzz-smoke $(CHECK_STEPS)
+check: setup all check-freestanding check-kbuild unit fuzz-smoke $(CHECK_STEPS)
 	@echo "make check: all steps passed"
 
 clean:

@@ -893,14 +893,16 @@ static bool e820_item_at(const struct mint_memmap *m, unsigned int id, unsigned 
 		      MINT_MEMMAP_MAX_NODES * MINT_MEMMAP_MAX_REGIONS + MINT_MEMMAP_MAX_WINDOWS)
 
 /*
- * Build node id's e820 in address order, merging touching entries of one
- * type. Needs pairwise disjoint items (validation), which makes starts
- * distinct: each pass selects the lowest start above the previous one.
- * Returns the number of entries, which may exceed what e820 (if not NULL)
- * holds.
+ * Walk node id's e820 in address order, merging touching entries of one
+ * type, and hand each finished entry to emit (if not NULL) with its index.
+ * Needs pairwise disjoint items (validation), which makes starts distinct:
+ * each pass selects the lowest start above the previous one. Returns the
+ * number of entries. No array on the stack: this also runs in the kernel.
  */
-static unsigned int build_e820(const struct mint_memmap *m, unsigned int id,
-			       struct mint_memmap_e820 *e820)
+static unsigned int walk_e820(const struct mint_memmap *m, unsigned int id,
+			      void (*emit)(void *arg, unsigned int idx,
+					   const struct mint_memmap_e820_entry *e),
+			      void *arg)
 {
 	struct mint_memmap_e820_entry last = { 0 };
 	unsigned int n = 0, pass;
@@ -924,18 +926,26 @@ static unsigned int build_e820(const struct mint_memmap *m, unsigned int id,
 		prev_start = best.addr;
 		if (n && last.type == best.type && last.addr + last.size == best.addr) {
 			last.size += best.size;
-			if (e820 && n <= MINT_MEMMAP_MAX_E820)
-				e820->entries[n - 1] = last;
 			continue;
 		}
+		if (n && emit)
+			emit(arg, n - 1, &last);
 		last = best;
-		if (e820 && n < MINT_MEMMAP_MAX_E820)
-			e820->entries[n] = last;
 		n++;
 	}
-	if (e820)
-		e820->nr = n < MINT_MEMMAP_MAX_E820 ? n : MINT_MEMMAP_MAX_E820;
+	if (n && emit)
+		emit(arg, n - 1, &last);
 	return n;
+}
+
+static void emit_into_table(void *arg, unsigned int idx, const struct mint_memmap_e820_entry *e)
+{
+	struct mint_memmap_e820 *e820 = arg;
+
+	if (idx < MINT_MEMMAP_MAX_E820) {
+		e820->entries[idx] = *e;
+		e820->nr = idx + 1;
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1205,7 +1215,7 @@ int mint_memmap_validate(struct mint_memmap *m)
 	if (err)
 		return err;
 	for (id = 0; id < m->nr_nodes; id++) {
-		n = build_e820(m, id, NULL);
+		n = walk_e820(m, id, NULL, NULL);
 		if (n > MINT_MEMMAP_MAX_E820)
 			return fail(m, -E2BIG, "node %u needs %u e820 entries, at most %u fit", id,
 				    n, MINT_MEMMAP_MAX_E820);
@@ -1284,15 +1294,16 @@ int mint_memmap_node_windows(const struct mint_memmap *m, unsigned int node,
 int mint_memmap_node_e820(const struct mint_memmap *m, unsigned int node,
 			  struct mint_memmap_e820 *e820_ret)
 {
-	struct mint_memmap_e820 tmp;
 	int err;
 
 	err = check_node(m, node);
 	if (err)
 		return err;
-	if (build_e820(m, node, &tmp) > MINT_MEMMAP_MAX_E820)
+	/* Count first: *e820_ret is written only on success. */
+	if (walk_e820(m, node, NULL, NULL) > MINT_MEMMAP_MAX_E820)
 		return -E2BIG;	/* validation rules it out */
-	memcpy(e820_ret, &tmp, sizeof(tmp));
+	e820_ret->nr = 0;
+	walk_e820(m, node, emit_into_table, e820_ret);
 	return 0;
 }
 
@@ -1314,28 +1325,31 @@ static void out_size(struct mm_out *o, u64 size)
 	out_format(o, "0x%llx", (ull)size);
 }
 
+static void emit_into_cmdline(void *arg, unsigned int idx, const struct mint_memmap_e820_entry *e)
+{
+	struct mm_out *o = arg;
+	char sep = e->type == MINT_MEMMAP_E820_RAM ? '@' :
+		   e->type == MINT_MEMMAP_E820_ACPI ? '#' : '$';
+
+	out_format(o, " memmap=");
+	out_size(o, e->size);
+	out_format(o, "%c0x%llx", sep, (ull)e->addr);
+}
+
 int mint_memmap_node_cmdline(const struct mint_memmap *m, unsigned int node, char *buf,
 			     size_t size)
 {
-	struct mint_memmap_e820 e820;
 	struct mm_out o;
-	unsigned int i;
 	int err;
 
-	err = mint_memmap_node_e820(m, node, &e820);
+	err = check_node(m, node);
 	if (err)
 		return err;
+	if (walk_e820(m, node, NULL, NULL) > MINT_MEMMAP_MAX_E820)
+		return -E2BIG;
 	out_init(&o, buf, size);
 	out_format(&o, "memmap=exactmap");
-	for (i = 0; i < e820.nr; i++) {
-		const struct mint_memmap_e820_entry *e = &e820.entries[i];
-		char sep = e->type == MINT_MEMMAP_E820_RAM ? '@' :
-			   e->type == MINT_MEMMAP_E820_ACPI ? '#' : '$';
-
-		out_format(&o, " memmap=");
-		out_size(&o, e->size);
-		out_format(&o, "%c0x%llx", sep, (ull)e->addr);
-	}
+	walk_e820(m, node, emit_into_cmdline, &o);
 	if (!size || o.len >= size || o.len > 0x7fffffff)
 		return -ENOSPC;
 	return (int)o.len;

@@ -2,8 +2,8 @@
 /* Find a Linux kernel in physical memory and learn its layout (see kernel.h). */
 #include "mintmon/kernel.h"
 
-#define SZ_1M (1ull << 20)
-#define SZ_2M (2ull << 20)
+#define MIB_1 (1ull << 20)
+#define MIB_2 (2ull << 20)
 /* Bound on kernel read-only data copied for the kallsyms search. */
 #define MAX_RODATA (96ull << 20)
 #define MAX_BTF (64ull << 20)
@@ -172,7 +172,7 @@ static int copy_rodata(struct mintmon_kernel *k, struct discovery *d)
 	u64 v, start = 0, end = k->text_virt + k->image.mapped_size, fault;
 	int err;
 
-	for (v = k->text_virt; v < end; v += SZ_2M) {
+	for (v = k->text_virt; v < end; v += MIB_2) {
 		struct mintmon_translation t;
 
 		if (k->arch->translate(k->mem, k->paging_levels, k->image.pgtable, v, &t, &fault))
@@ -354,14 +354,14 @@ static void check_vmcoreinfo(struct mintmon_kernel *k, struct discovery *d)
  */
 static void find_kaslr_offset(struct mintmon_kernel *k, struct discovery *d)
 {
-	u64 off, pref = 16 * SZ_1M;
+	u64 off, pref = 16 * MIB_1;
 
 	if (d->have[SYM_BOOT_PARAMS] &&
 	    !mintmon_btf_offsetof(k->btf, "boot_params", "hdr.pref_address", &off)) {
 		u64 v;
 
 		if (!mintmon_kernel_read_u64(k, d->sym[SYM_BOOT_PARAMS] + off, &v) && v &&
-		    v % SZ_2M == 0 && v < k->arch->kernel_map_size)
+		    v % MIB_2 == 0 && v < k->arch->kernel_map_size)
 			pref = v;
 	}
 	k->kaslr_offset = k->text_virt - (k->arch->kernel_map_start + pref);
@@ -487,7 +487,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 	 * First the first MiB, where the real-mode trampoline keeps a copy of
 	 * the kernel's top-level table, then the rest in ascending order.
 	 */
-	low_end = start + SZ_1M < end ? start + SZ_1M : end;
+	low_end = start + MIB_1 < end ? start + MIB_1 : end;
 	for (pass = 0; pass < 2 && nr_tried < MAX_IMAGES; pass++) {
 		u64 pos = pass ? low_end : start, pass_end = pass ? end : low_end;
 

@@ -3,18 +3,20 @@
 #include "mintmon/tasks.h"
 
 /*
- * Task state bits (include/linux/sched.h). The bits /proc reports
+ * The target's task state bits (include/linux/sched.h; prefixed: when the
+ * core is built into the module they must not collide with the host's own
+ * definitions, which describe another kernel). The bits /proc reports
  * (TASK_REPORT) have kept these values since v4.14; TASK_RTLOCK_WAIT exists
  * since v5.15 (PREEMPT_RT sleeping locks).
  */
-#define TASK_UNINTERRUPTIBLE 0x0002
-#define TASK_REPORT 0x007f
-#define TASK_NOLOAD 0x0400
-#define TASK_IDLE (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)
-#define TASK_REPORT_IDLE (TASK_REPORT + 1)
-#define TASK_RTLOCK_WAIT 0x1000
+#define T_TASK_UNINTERRUPTIBLE 0x0002
+#define T_TASK_REPORT 0x007f
+#define T_TASK_NOLOAD 0x0400
+#define T_TASK_IDLE (T_TASK_UNINTERRUPTIBLE | T_TASK_NOLOAD)
+#define T_TASK_REPORT_IDLE (T_TASK_REPORT + 1)
+#define T_TASK_RTLOCK_WAIT 0x1000
 /* PF_KTHREAD: unchanged since v2.6.27. */
-#define PF_KTHREAD 0x00200000
+#define T_PF_KTHREAD 0x00200000
 #define PAGE_SHIFT_4K 12
 #define PROCTITLE_MAX 4096
 
@@ -324,12 +326,12 @@ static bool seen_contains(const struct mintmon_tasks *t, u64 addr)
 char mintmon_task_state_letter(u64 state, u64 exit_state)
 {
 	static const char letters[] = "RSDTtXZPI";
-	unsigned int s = (unsigned int)((state | exit_state) & TASK_REPORT), idx = 0;
+	unsigned int s = (unsigned int)((state | exit_state) & T_TASK_REPORT), idx = 0;
 
-	if ((state & TASK_IDLE) == TASK_IDLE)
-		s = TASK_REPORT_IDLE;
-	if (state & TASK_RTLOCK_WAIT)
-		s = TASK_UNINTERRUPTIBLE;
+	if ((state & T_TASK_IDLE) == T_TASK_IDLE)
+		s = T_TASK_REPORT_IDLE;
+	if (state & T_TASK_RTLOCK_WAIT)
+		s = T_TASK_UNINTERRUPTIBLE;
 	while (s) {	/* fls() */
 		idx++;
 		s >>= 1;
@@ -355,7 +357,7 @@ static int read_task(struct mintmon_tasks *t, u64 addr, struct mintmon_task *tas
 		span_field(sp, t->task_lo, &t->task.state),
 		(u64)sign_extend(span_field(sp, t->task_lo, &t->task.exit_state),
 				 t->task.exit_state.size));
-	task->kthread = (span_field(sp, t->task_lo, &t->task.flags) & PF_KTHREAD) != 0;
+	task->kthread = (span_field(sp, t->task_lo, &t->task.flags) & T_PF_KTHREAD) != 0;
 	memcpy(task->comm, sp + (t->task.comm.off - t->task_lo), MINTMON_TASK_COMM_LEN);
 	task->comm[MINTMON_TASK_COMM_LEN] = '\0';
 	task->start_time_ns = span_field(sp, t->task_lo, &t->task.start_time);
