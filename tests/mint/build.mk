@@ -1,0 +1,36 @@
+# The emulated Mint machine (docs/mint-machine.md): three QEMU guests share one
+# memory file; each boots a bootstrap kernel that kexecs its node kernel.
+#   make mint-test     boot it with kexec-mint and check windows, maps and a
+#                      memory stress; boot it with kexec-upstream, expect the flaw
+#   make mint-up       boot it and leave it running (tests/mint/mint-machine)
+#   make mint-status   show the running machine
+#   make mint-down     stop it and remove its files
+
+PYTHON ?= python3
+MINT_NODES ?= 3
+MINT_KEXEC ?= mint
+MINT_TEST_FLAGS ?=
+MINT_DEPS := $(BUILD)/bin/kexec-mint $(BUILD)/bin/kexec-upstream $(BUILD)/bin/mint-memmap \
+	$(BUILD)/bin/mintmon \
+	$(BUILD)/mint/memstress
+
+# Runs in the node kernels' busybox initramfs: static.
+$(BUILD)/mint/memstress: tests/mint/guest/memstress.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -std=gnu11 $(WARNINGS) -o $@ $<
+
+.PHONY: mint-test mint-up mint-down mint-status
+mint-test: $(MINT_DEPS)
+	$(PYTHON) tests/mint/test_mint.py --logs $(BUILD)/mint/logs --mintmon $(BUILD)/bin/mintmon \
+		$(MINT_TEST_FLAGS)
+
+mint-up: $(MINT_DEPS)
+	$(PYTHON) tests/mint/mint-machine up --nodes $(MINT_NODES) --kexec $(MINT_KEXEC)
+
+mint-status:
+	-$(PYTHON) tests/mint/mint-machine status
+
+mint-down:
+	$(PYTHON) tests/mint/mint-machine down
+
+CHECK_STEPS += mint-test
