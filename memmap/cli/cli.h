@@ -10,6 +10,9 @@
 /* "128 KiB", "384 MiB", "1.5 GiB" into buf. */
 const char *mint_memmap_cli_size(char *buf, size_t size, u64 bytes);
 
+/* A node's CPU list as "0-3,8" in buf. */
+const char *mint_memmap_cli_cpus(char *buf, size_t size, const struct mint_memmap_node *node);
+
 /*
  * Draw the machine's memory and the e820 every node boots with (or only node
  * `only` if >= 0) as SVG.

@@ -104,13 +104,14 @@ static char *read_file(const char *path, size_t *len_ret)
 	return buf;
 }
 
-/* "0-3,8" */
-static void print_cpus(FILE *f, const struct mint_memmap_node *node)
+/* "0-3,8", cut short (never mid-number) if buf is too small. */
+const char *mint_memmap_cli_cpus(char *buf, size_t size, const struct mint_memmap_node *node)
 {
-	unsigned int c = 0;
-	bool first = true;
+	unsigned int c = 0, n = 0;
+	size_t len = 0;
 
-	while (c < MINT_MEMMAP_MAX_CPUS) {
+	buf[0] = '\0';
+	while (c < MINT_MEMMAP_MAX_CPUS && len + 16 < size) {
 		unsigned int end;
 
 		if (!(node->cpus[c / 64] & (1ULL << (c % 64)))) {
@@ -121,27 +122,26 @@ static void print_cpus(FILE *f, const struct mint_memmap_node *node)
 		while (end + 1 < MINT_MEMMAP_MAX_CPUS &&
 		       (node->cpus[(end + 1) / 64] & (1ULL << ((end + 1) % 64))))
 			end++;
-		fprintf(f, "%s%u", first ? "" : ",", c);
-		if (end > c)
-			fprintf(f, "-%u", end);
-		first = false;
+		len += (size_t)snprintf(buf + len, size - len, n++ ? ",%u" : "%u", c);
+		if (end > c && len + 8 < size)
+			len += (size_t)snprintf(buf + len, size - len, "-%u", end);
 		c = end + 1;
 	}
+	return buf;
 }
 
 static void print_table_node(const struct mint_memmap *m, unsigned int id)
 {
 	const struct mint_memmap_node *node = &m->nodes[id];
 	struct mint_memmap_windows win;
-	char sz[32];
+	char sz[32], cpus[MINT_MEMMAP_MAX_CPUS * 4 + 16];
 	unsigned int i, peer;
 	u64 ram = 0;
 
 	mint_memmap_node_ram(m, id, &ram);
 	mint_memmap_node_windows(m, id, &win);
-	printf("node %u: cpus ", id);
-	print_cpus(stdout, node);
-	printf(", %s RAM", mint_memmap_cli_size(sz, sizeof(sz), ram));
+	printf("node %u: cpus %s, %s RAM", id, mint_memmap_cli_cpus(cpus, sizeof(cpus), node),
+	       mint_memmap_cli_size(sz, sizeof(sz), ram));
 	if (node->monitors) {
 		printf(", monitors node");
 		for (peer = 0; peer < m->nr_nodes; peer++) {

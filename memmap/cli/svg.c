@@ -192,30 +192,6 @@ static void defs(FILE *f)
 	      "</style>\n", f);
 }
 
-static void cpus_text(char *buf, size_t size, const struct mint_memmap_node *node)
-{
-	unsigned int c = 0, n = 0;
-	size_t len = 0;
-
-	buf[0] = '\0';
-	while (c < MINT_MEMMAP_MAX_CPUS && len + 16 < size) {
-		unsigned int end;
-
-		if (!(node->cpus[c / 64] & (1ULL << (c % 64)))) {
-			c++;
-			continue;
-		}
-		end = c;
-		while (end + 1 < MINT_MEMMAP_MAX_CPUS &&
-		       (node->cpus[(end + 1) / 64] & (1ULL << ((end + 1) % 64))))
-			end++;
-		len += (size_t)snprintf(buf + len, size - len, n++ ? ",%u" : "%u", c);
-		if (end > c && len + 8 < size)
-			len += (size_t)snprintf(buf + len, size - len, "-%u", end);
-		c = end + 1;
-	}
-}
-
 static bool in_firmware(const struct mint_memmap *m, u64 addr)
 {
 	unsigned int i;
@@ -292,7 +268,7 @@ static void node_column(FILE *f, const struct mint_memmap *m, const struct axis 
 
 	mint_memmap_node_windows(m, id, &win);
 	mint_memmap_node_ram(m, id, &ram);
-	cpus_text(cpus, sizeof(cpus), node);
+	mint_memmap_cli_cpus(cpus, sizeof(cpus), node);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"8\" fill=\"%s\"/>\n", x,
 		TOP - 48, COL_W, palette[c].fill);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"h\">node %u boots with</text>\n",

@@ -663,31 +663,18 @@ static int size_of(const struct mintmon_btf *btf, u32 id, u64 *size_ret, u32 *ba
 			return -EINVAL;
 		}
 		get_type(btf, id, &t);
-		switch (t.kind) {
-		case MINTMON_BTF_KIND_INT:
-		case MINTMON_BTF_KIND_ENUM:
-		case MINTMON_BTF_KIND_ENUM64:
-		case MINTMON_BTF_KIND_STRUCT:
-		case MINTMON_BTF_KIND_UNION:
-		case MINTMON_BTF_KIND_FLOAT:
-		case MINTMON_BTF_KIND_DATASEC:
-			size = t.size_type;
+		size = own_size(&t);
+		if (size != SIZE_NONE)
 			goto done;
-		case MINTMON_BTF_KIND_PTR:
-			size = PTR_SIZE;
-			goto done;
-		case MINTMON_BTF_KIND_ARRAY:
+		if (t.kind == MINTMON_BTF_KIND_ARRAY) {
 			if (mintmon_mul_overflow(nelems, (u64)extra32(&t, 2), &nelems))
 				return -E2BIG;
 			id = extra32(&t, 0);
-			break;
-		default:
-			if (!is_chain(t.kind)) {
-				*bad_ret = id;
-				return -EINVAL;
-			}
+		} else if (is_chain(t.kind)) {
 			id = t.size_type;
-			break;
+		} else {
+			*bad_ret = id;
+			return -EINVAL;
 		}
 	}
 	return -ELOOP;
