@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mintmon/kernel.h"
 #include "mintmon/reader.h"
@@ -153,6 +155,7 @@ struct ps_ctx {
 	const struct options *o;
 	char *args;
 	bool first;
+	size_t width;		/* terminal columns, 0 when not writing to one */
 };
 
 static void format_time(char *buf, size_t size, u64 ns)
@@ -201,13 +204,20 @@ static int ps_fn(const struct mintmon_task *t, void *arg)
 			stat[1] = 'l';
 		format_time(start, sizeof(start), t->start_time_ns);
 		format_time(cpu, sizeof(cpu), t->cpu_time_ns);
-		printf("%-8u %7d %7d %-4s %7s %7s %8" PRIu64 " %7" PRIu64 " ", t->euid,
-		       c->o->threads ? t->pid : t->tgid, t->ppid, stat, start, cpu, t->vsz_kb,
-		       t->rss_kb);
-		if (len)
-			fwrite(c->args, 1, len, stdout);
-		else
-			printf("[%s]", t->comm);
+		int n = printf("%-8u %7d %7d %-4s %7s %7s %8" PRIu64 " %7" PRIu64 " ", t->euid,
+			       c->o->threads ? t->pid : t->tgid, t->ppid, stat, start, cpu,
+			       t->vsz_kb, t->rss_kb);
+
+		if (!len)
+			len = (size_t)snprintf(c->args, ARGS_MAX, "[%s]", t->comm);
+		/* Like ps aux on a terminal: one line per process, cut at its width. */
+		if (c->width && n > 0) {
+			size_t room = (size_t)n < c->width ? c->width - (size_t)n : 0;
+
+			if (len > room)
+				len = room;
+		}
+		fwrite(c->args, 1, len, stdout);
 		putchar('\n');
 	}
 	return 0;
@@ -215,9 +225,12 @@ static int ps_fn(const struct mintmon_task *t, void *arg)
 
 static void cmd_ps(struct mintmon_kernel *k, struct mintmon_tasks *tasks, const struct options *o)
 {
-	struct ps_ctx c = {tasks, o, malloc(ARGS_MAX), true};
+	struct ps_ctx c = {tasks, o, malloc(ARGS_MAX), true, 0};
+	struct winsize ws;
 	int err;
 
+	if (!o->json && isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws))
+		c.width = ws.ws_col;
 	if (!c.args)
 		die(-ENOMEM, "ps");
 	if (o->json)

@@ -269,6 +269,33 @@ def _expected_comm_ok(t, got):
     return got == t.comm, t.comm
 
 
+def check_ps_table(tool, truth, present):
+    """The human table, like ps aux: a header, then one line per process with
+    PID its tgid and COMMAND its arguments, or [comm] without any."""
+    lines = tool.run("ps").decode(errors="replace").splitlines()
+    if not lines or lines[0].split() != ["UID", "PID", "PPID", "STAT", "START", "TIME", "VSZ",
+                                         "RSS", "COMMAND"]:
+        return ["ps table: unexpected header %r" % (lines[0] if lines else "")]
+    bad, rows = [], {}
+    for line in lines[1:]:
+        f = line.split(None, 8)
+        if len(f) < 9 or not f[1].isdigit():
+            bad.append("ps table: malformed line %r" % line[:80])
+            continue
+        rows[int(f[1])] = (int(f[2]), f[8])
+    procs = {t.tgid for tid, t in truth.tasks.items() if tid in present and tid == t.tgid}
+    for pid in sorted(procs - set(rows)):
+        bad.append("ps table: process %d missing" % pid)
+    for pid in sorted(procs & set(rows)):
+        t = truth.tasks[pid]
+        want = t.args or "[%s]" % (t.kcomm or t.comm)
+        ppid, command = rows[pid]
+        if ppid != t.ppid or (command != want and not (not t.args and command.startswith("["))):
+            bad.append("ps table: process %d: expected ppid %d, %r; got %d, %r" % (
+                pid, t.ppid, want[:60], ppid, command[:60]))
+    return bad
+
+
 def check_ps(tool, truth):
     ps = tool.json("ps", "--json")
     if not isinstance(ps, list):
@@ -338,6 +365,7 @@ def check_ps(tool, truth):
             vsz_diff += 1
     if vsz_diff:
         notes.append("vsz_kb differs from /proc for %d tasks (not asserted)" % vsz_diff)
+    bad += check_ps_table(tool, truth, present)
     if bad:
         raise Fail("%d problems over %d tasks" % (len(bad), len(present)), limit(bad + notes))
     return "%d tasks agree (states of %d compared)%s" % (
