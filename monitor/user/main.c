@@ -490,7 +490,7 @@ int main(int argc, char **argv)
 
 	err = mintmon_reader_open(o.target, &mem);
 	if (err)
-		die(err, o.target);
+		die(err, "target");
 	if (o.btf_path) {
 		kopts.btf_data = btf = read_file(o.btf_path, &kopts.btf_size);
 		kopts.btf_size = btf_from_file(btf, kopts.btf_size, o.btf_path);
@@ -500,7 +500,7 @@ int main(int argc, char **argv)
 	t0 = now_ms();
 	err = mintmon_kernel_create(&mem, &kopts, &k);
 	if (err)
-		die(err, "no Linux kernel found");
+		die(err, "cannot attach");
 	free(btf);
 	if (!strcmp(cmd, "ps") || o.have_pid) {
 		err = mintmon_tasks_create(k, &tasks);

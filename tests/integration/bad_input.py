@@ -132,9 +132,9 @@ def check_bad_input(mintmon, memfile, workdir):
             (["-t", "file:" + write(os.path.join(d, "empty"), b""), "info"], "empty",
              "empty file"),
             (["-t", "file:" + write(os.path.join(d, "zeros"), bytes(64 << 20)), "ps"],
-             "no Linux kernel", "64 MiB of zeros"),
+             "no x86-64 Linux kernel", "64 MiB of zeros"),
             (["-t", "file:" + write(os.path.join(d, "random"), os.urandom(64 << 20)), "ps"],
-             "no Linux kernel", "64 MiB of random bytes"),
+             "no x86-64 Linux kernel", "64 MiB of random bytes"),
             (["-t", "elf:" + os.path.join(d, "random"), "ps"], "not an ELF",
              "random bytes as an ELF core"),
             (["-t", "nettlp:127.0.0.1", "info"], "unknown target", "unknown target scheme"),
@@ -142,7 +142,7 @@ def check_bad_input(mintmon, memfile, workdir):
         # The guest's memory cut just below the kernel image.
         with open(memfile, "rb") as src:
             trunc = write(os.path.join(d, "truncated"), src.read(text_phys))
-        cases.append((["-t", "file:" + trunc, "ps"], "no Linux kernel",
+        cases.append((["-t", "file:" + trunc, "ps"], "no x86-64 Linux kernel",
                       "image truncated below the kernel"))
         # A non-Linux x86 image: the guest's own firmware (SeaBIOS) in 16 MiB.
         bios = "/usr/share/seabios/bios-256k.bin"
@@ -151,7 +151,7 @@ def check_bad_input(mintmon, memfile, workdir):
             fw = open(bios, "rb").read()
             img[0x100000 - len(fw):0x100000] = fw
             cases.append((["-t", "file:" + write(os.path.join(d, "bios"), img), "ps"],
-                          "no Linux kernel", "a firmware image, not Linux"))
+                          "no x86-64 Linux kernel", "a firmware image, not Linux"))
         # An ELF core of another architecture (AArch64), otherwise well formed.
         eh = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack(
             "<HHIQQQIHHHHHH", 4, 183, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
