@@ -8,7 +8,8 @@
  *   uname        release (uname -r)
  *   iomem        the "Kernel code" line(s) of /proc/iomem
  *   vmcoreinfo   the VMCOREINFO note of /proc/kcore, or "absent: REASON"
- *   kvars        values read through /proc/kcore at kallsyms addresses:
+ *   kvars        values read through /proc/kcore at kallsyms addresses (and
+ *                64 bytes of a vmalloc'ed stack and of vmemmap: NAME_va, NAME_bytes):
  *                page_offset_base, vmemmap_base, vmalloc_base, phys_base,
  *                linux_banner; "NAME absent" when unavailable
  *   kallsyms     /proc/kallsyms, complete
@@ -309,21 +310,96 @@ static uint64_t ksym(const struct buf *ks, const char *name)
 	return 0;
 }
 
+static void set_kptr_restrict(const char *v)
+{
+	int fd = open("/proc/sys/kernel/kptr_restrict", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, v, 1) != 1)
+			fprintf(stderr, "truth: cannot set kptr_restrict\n");
+		close(fd);
+	}
+}
+
+/* "NAME_va 0x..." and "NAME_bytes HEX": 64 bytes at va, through /proc/kcore. */
+static void kcore_bytes(struct kcore *k, int have_kcore, const char *name, uint64_t va,
+			struct buf *out)
+{
+	char bytes[64];
+
+	if (!va || !have_kcore || kcore_read(k, va, bytes, sizeof(bytes))) {
+		buf_printf(out, "%s_va absent\n", name);
+		return;
+	}
+	buf_printf(out, "%s_va 0x%lx\n%s_bytes ", name, (unsigned long)va, name);
+	buf_hex(out, bytes, sizeof(bytes));
+	buf_printf(out, "\n");
+}
+
+/*
+ * Ground truth for vmalloc and vmemmap translation: the bottom of a
+ * vmalloc'ed thread stack (STACK_END_MAGIC, then stack the task has not
+ * reached) and the struct page of the first kernel-text frame (a reserved
+ * page: nothing changes it). Both stay put while the guest idles.
+ */
+static void kcore_vmalloc_vmemmap(struct kcore *k, int have_kcore, uint64_t vmemmap_base,
+				  struct buf *out)
+{
+	struct buf b = { 0 };
+	uint64_t stack = 0, text = 0;
+	char *p, *eol;
+
+	/*
+	 * vmallocinfo prints %pK: hashed at kptr_restrict 0, real for root at 1.
+	 * Thread stacks show as kernel_clone (the allocation is inlined there)
+	 * or alloc_thread_stack_node.
+	 */
+	set_kptr_restrict("1");
+	if (!read_file("/proc/vmallocinfo", &b)) {
+		for (p = b.data; p && *p && !stack; p = eol ? eol + 1 : NULL) {
+			eol = strchr(p, '\n');
+			if (eol)
+				*eol = '\0';
+			if ((strstr(p, "kernel_clone") || strstr(p, "alloc_thread_stack")) &&
+			    strstr(p, " vmalloc"))
+				stack = strtoull(p, NULL, 16);
+		}
+	}
+	set_kptr_restrict("0");
+	b.len = 0;
+	if (!read_file("/proc/iomem", &b)) {
+		for (p = b.data; p && *p && !text; p = eol ? eol + 1 : NULL) {
+			eol = strchr(p, '\n');
+			if (strstr(p, "Kernel code") && (!eol || strstr(p, "Kernel code") < eol))
+				text = strtoull(p + strspn(p, " "), NULL, 16);
+		}
+	}
+	free(b.data);
+	kcore_bytes(k, have_kcore, "vmalloc_stack", stack, out);
+	/* 64: sizeof(struct page) on x86-64; any address in the page array will do. */
+	kcore_bytes(k, have_kcore, "vmemmap_text", vmemmap_base && text ?
+		    vmemmap_base + (text >> 12) * 64 : 0, out);
+}
+
 static void kcore_vars(struct kcore *k, int have_kcore, const struct buf *ks, struct buf *out)
 {
 	static const char *const u64s[] = { "page_offset_base", "vmemmap_base", "vmalloc_base",
 					    "phys_base" };
-	uint64_t addr, val;
+	uint64_t addr, val, vmemmap_base = 0;
 	char banner[512];
 	unsigned int i;
 
 	for (i = 0; i < sizeof(u64s) / sizeof(u64s[0]); i++) {
 		addr = ksym(ks, u64s[i]);
-		if (addr && have_kcore && !kcore_read(k, addr, &val, sizeof(val)))
+		if (addr && have_kcore && !kcore_read(k, addr, &val, sizeof(val))) {
 			buf_printf(out, "%s 0x%lx\n", u64s[i], (unsigned long)val);
-		else
+			if (!strcmp(u64s[i], "vmemmap_base"))
+				vmemmap_base = val;
+		} else {
 			buf_printf(out, "%s absent\n", u64s[i]);
+		}
 	}
+	kcore_vmalloc_vmemmap(k, have_kcore, vmemmap_base, out);
 	addr = ksym(ks, "linux_banner");
 	memset(banner, 0, sizeof(banner));
 	if (addr && have_kcore && !kcore_read(k, addr, banner, sizeof(banner) - 1)) {

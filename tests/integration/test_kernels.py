@@ -398,6 +398,22 @@ def check_vread(tool, truth):
                 done.append("linux_banner")
         except Fail as e:
             bad.append("linux_banner at 0x%x: %s" % (addr, e.summary))
+    # vmalloc and vmemmap: translated through the kernel's page tables, not
+    # linearly; the guest read the same bytes through /proc/kcore.
+    for name in ("vmalloc_stack", "vmemmap_text"):
+        va, want = truth.kvars.get(name + "_va"), truth.kvars.get(name + "_bytes")
+        if va is None or want is None:
+            bad.append("%s: the guest could not read it through /proc/kcore" % name)
+            continue
+        try:
+            got = tool.run("vread", "0x%x" % va, str(len(want)), "--raw")
+        except Fail as e:
+            bad.append("%s at 0x%x: %s" % (name, va, e.summary))
+            continue
+        if got != want:
+            bad.append("%s at 0x%x: expected %s, got %s" % (name, va, want.hex(), got.hex()))
+        else:
+            done.append(name)
     if bad:
         raise Fail("%d of %d reads wrong" % (len(bad), len(bad) + len(done)), bad)
     return "%s read correctly" % ", ".join(done)

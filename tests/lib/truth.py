@@ -132,7 +132,10 @@ class Truth:
         for k, v in parse_kv(s["kvars"], " ").items():
             if v == "absent":
                 continue
-            self.kvars[k] = _unhex(v) if k == "linux_banner" else int(v, 16)
+            if k.endswith("_bytes"):
+                self.kvars[k] = bytes.fromhex(v)
+            else:
+                self.kvars[k] = _unhex(v) if k == "linux_banner" else int(v, 16)
         m = re.search(r"^\s*([0-9a-f]+)-([0-9a-f]+) : Kernel code$", s["iomem"].decode(),
                       re.M)
         self.kernel_code = (int(m.group(1), 16), int(m.group(2), 16)) if m else None
