@@ -13,6 +13,12 @@
 #define KALLSYMS_ALIGN 8
 /* The largest symbol table accepted: 16M symbols (6.12 has about 200k). */
 #define KALLSYMS_MAX_SYMS (1u << 24)
+/*
+ * Names decoded while searching, at most. A real kernel needs two passes
+ * over its names (about 0.3M steps for 6.12); crafted data could otherwise
+ * make every candidate position decode megabytes (quadratic time).
+ */
+#define KALLSYMS_SEARCH_BUDGET (64ull << 20)
 
 struct mintmon_kallsyms {
 	u32 nr_syms;
@@ -139,18 +145,24 @@ static size_t name_len(const u8 *p, size_t avail, u32 *len_ret)
  * Try kallsyms_num_syms at offset p: nr_syms names follow at p + 8, then the
  * markers. Returns true and the layout if every marker agrees.
  */
-static bool check_names(const u8 *buf, size_t limit, u64 buf_vaddr, size_t p, u32 *nr_ret,
-			size_t *names_end_ret, size_t *markers_off_ret)
+static bool check_names(const u8 *buf, size_t limit, u64 buf_vaddr, size_t p, u64 *budget,
+			u32 *nr_ret, size_t *names_end_ret, size_t *markers_off_ret)
 {
 	u32 n = mintmon_le32(buf + p), i, nr_markers;
 	size_t pos = p + 8, names_off = p + 8, markers_off;
 
-	if (n == 0 || n > KALLSYMS_MAX_SYMS || mintmon_le32(buf + p + 4) != 0)
+	/* Every name takes at least two bytes. */
+	if (n == 0 || n > KALLSYMS_MAX_SYMS || mintmon_le32(buf + p + 4) != 0 ||
+	    n > (limit - p) / 2)
 		return false;
 	for (i = 0; i < n; i++) {
 		u32 len;
-		size_t hdr = name_len(buf + pos, limit - pos, &len);
+		size_t hdr;
 
+		if (*budget == 0)
+			return false;
+		(*budget)--;
+		hdr = name_len(buf + pos, limit - pos, &len);
 		if (!hdr)
 			return false;
 		pos += hdr + len;
@@ -249,7 +261,8 @@ static int copy_tables(struct mintmon_kallsyms *ks, const u8 *buf, size_t names_
 
 /* With the token table at tt_off, find the rest of the tables. */
 static int parse_at(struct mintmon_kallsyms *ks, const u8 *buf, size_t size, u64 buf_vaddr,
-		    size_t tt_off, size_t tt_end, size_t ti_off, u64 text_start, u64 text_end)
+		    size_t tt_off, size_t tt_end, size_t ti_off, u64 text_start, u64 text_end,
+		    u64 *budget)
 {
 	size_t p, names_end = 0, markers_off = 0, offsets[2];
 	u32 n = 0;
@@ -263,11 +276,11 @@ static int parse_at(struct mintmon_kallsyms *ks, const u8 *buf, size_t size, u64
 	if (p > tt_off - 8)
 		p -= KALLSYMS_ALIGN;
 	for (;;) {
-		if (check_names(buf, tt_off, buf_vaddr, p, &n, &names_end, &markers_off)) {
+		if (check_names(buf, tt_off, buf_vaddr, p, budget, &n, &names_end, &markers_off)) {
 			found = true;
 			break;
 		}
-		if (p < KALLSYMS_ALIGN)
+		if (p < KALLSYMS_ALIGN || *budget == 0)
 			break;
 		p -= KALLSYMS_ALIGN;
 	}
@@ -326,6 +339,7 @@ int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_
 	struct mintmon_kallsyms *ks;
 	size_t search = 0;
 	bool saw_tokens = false;
+	u64 budget = KALLSYMS_SEARCH_BUDGET;
 
 	ks = mintmon_calloc(1, sizeof(*ks));
 	if (!ks)
@@ -345,7 +359,7 @@ int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_
 			continue;
 		saw_tokens = true;
 		err = parse_at(ks, buf, size, buf_vaddr, tt_off, tt_end, ti_off, text_start,
-			       text_end);
+			       text_end, &budget);
 		if (err == -ENOMEM) {
 			mintmon_kallsyms_destroy(ks);
 			return err;
@@ -356,9 +370,14 @@ int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_
 			return 0;
 		}
 		kallsyms_reset(ks);
+		if (budget == 0)
+			break;
 	}
 	mintmon_kallsyms_destroy(ks);
-	if (saw_tokens)
+	if (budget == 0)
+		mintmon_warn("kallsyms: gave up after decoding %llu names without a consistent table",
+			     (unsigned long long)KALLSYMS_SEARCH_BUDGET);
+	else if (saw_tokens)
 		mintmon_warn("kallsyms: token table found but the name tables around it are invalid");
 	else
 		mintmon_warn("kallsyms: no kallsyms token table in %zu bytes of kernel read-only data",

@@ -407,6 +407,31 @@ static void test_garbage(void **state)
 	free(buf);
 }
 
+/*
+ * Hostile data below a valid token table: every 8-byte step reads as
+ * kallsyms_num_syms = 0x10007 (bytes 07 00 01 00, then a zero u32), and
+ * from every step on the bytes decode as names of 7 bytes each. Without a
+ * bound on the search, each of the half million positions would decode
+ * 65543 names: the parser must give up in bounded time instead.
+ */
+static void test_search_is_bounded(void **state)
+{
+	static const u8 pattern[8] = {0x07, 0x00, 0x01, 0x00, 0, 0, 0, 0};
+	struct fixture *x = calloc(1, sizeof(*x));
+	struct mintmon_kallsyms *ks = NULL;
+	size_t pos = 4 << 20, i;
+
+	x->buf = calloc(1, pos + 8192);
+	for (i = 0; i < pos; i += 8)
+		memcpy(x->buf + i, pattern, 8);
+	emit_tokens(x, &pos);
+	assert_int_equal(mintmon_kallsyms_create(x->buf, pos + 64, VADDR, TEXT_START, TEXT_END,
+						 &ks), -ENOENT);
+	assert_null(ks);
+	assert_non_null(strstr(mintmon_last_warning(), "gave up"));
+	destroy(x);
+}
+
 /* A name whose tokens expand past KSYM_NAME_LEN is an error when read. */
 static void test_overlong_expansion(void **state)
 {
@@ -438,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_overlong_expansion),
+		cmocka_unit_test(test_search_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
