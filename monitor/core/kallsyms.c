@@ -14,9 +14,9 @@
 /* The largest symbol table accepted: 16M symbols (6.12 has about 200k). */
 #define KALLSYMS_MAX_SYMS (1u << 24)
 /*
- * Names decoded while searching, at most. A real kernel needs two passes
- * over its names (about 0.3M steps for 6.12); crafted data could otherwise
- * make every candidate position decode megabytes (quadratic time).
+ * Steps (names decoded, token strings walked) the search may take. A real
+ * kernel needs about 0.3M (two passes over 6.12's names); crafted data could
+ * otherwise make every candidate position cost megabytes (quadratic time).
  */
 #define KALLSYMS_SEARCH_BUDGET (64ull << 20)
 
@@ -68,7 +68,7 @@ static size_t align_off(u64 buf_vaddr, size_t off)
  * On success *end_ret is the offset just past the token index.
  */
 static bool check_token_table(const u8 *buf, size_t size, u64 buf_vaddr, size_t off,
-			      size_t *table_end_ret, size_t *index_off_ret)
+			      u64 *budget, size_t *table_end_ret, size_t *index_off_ret)
 {
 	size_t pos = off, idx_off;
 	unsigned int i;
@@ -78,8 +78,9 @@ static bool check_token_table(const u8 *buf, size_t size, u64 buf_vaddr, size_t 
 	for (i = 0; i < 256; i++) {
 		const u8 *nul;
 
-		if (pos >= size || pos - off > 0xffff)
+		if (pos >= size || pos - off > 0xffff || *budget == 0)
 			return false;
+		(*budget)--;
 		nul = memchr(buf + pos, 0, size - pos);
 		if (!nul || (size_t)(nul - (buf + pos)) >= MINTMON_KSYM_NAME_LEN)
 			return false;
@@ -99,14 +100,15 @@ static bool check_token_table(const u8 *buf, size_t size, u64 buf_vaddr, size_t 
 }
 
 /* From the digit tokens at hit, walk back to the start of the table ('0' is token 48). */
-static bool token_table_start(const u8 *buf, size_t hit, size_t *start_ret)
+static bool token_table_start(const u8 *buf, size_t hit, u64 *budget, size_t *start_ret)
 {
 	size_t p = hit;
 	unsigned int i;
 
 	for (i = 0; i < '0'; i++) {
-		if (p == 0 || buf[p - 1] != 0)
+		if (p == 0 || buf[p - 1] != 0 || *budget == 0)
 			return false;
+		(*budget)--;
 		p--;	/* p is the NUL ending the previous token */
 		while (p > 0 && buf[p - 1] != 0 && hit - p < MINTMON_KSYM_NAME_LEN)
 			p--;
@@ -354,9 +356,12 @@ int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_
 			break;
 		hit_off = hit - buf;
 		search = hit_off + 1;
-		if (!token_table_start(buf, hit_off, &tt_off) ||
-		    !check_token_table(buf, size, buf_vaddr, tt_off, &tt_end, &ti_off))
+		if (!token_table_start(buf, hit_off, &budget, &tt_off) ||
+		    !check_token_table(buf, size, buf_vaddr, tt_off, &budget, &tt_end, &ti_off)) {
+			if (budget == 0)
+				break;
 			continue;
+		}
 		saw_tokens = true;
 		err = parse_at(ks, buf, size, buf_vaddr, tt_off, tt_end, ti_off, text_start,
 			       text_end, &budget);
@@ -375,7 +380,7 @@ int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_
 	}
 	mintmon_kallsyms_destroy(ks);
 	if (budget == 0)
-		mintmon_warn("kallsyms: gave up after decoding %llu names without a consistent table",
+		mintmon_warn("kallsyms: gave up after %llu search steps without a consistent table",
 			     (unsigned long long)KALLSYMS_SEARCH_BUDGET);
 	else if (saw_tokens)
 		mintmon_warn("kallsyms: token table found but the name tables around it are invalid");
