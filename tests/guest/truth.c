@@ -413,7 +413,7 @@ static void kcore_vars(struct kcore *k, int have_kcore, const struct buf *ks, st
 
 /* ---- tasks ---- */
 
-#define TASK_HEADER "tid tgid ppid uid euid state flags stable vsz_kb rss_kb comm kcomm args"
+#define TASK_HEADER "tid tgid ppid uid euid state flags stable vsz_kb rss_kb start_ticks comm kcomm args"
 
 struct task {
 	int tid, tgid, ppid;
@@ -421,6 +421,7 @@ struct task {
 	char state;
 	unsigned long flags;
 	unsigned long vsz_kb, rss_kb;
+	unsigned long long start_ticks;	/* /proc stat field 22, in USER_HZ ticks */
 	char *comm, *kcomm, *args;
 	size_t args_len;
 };
@@ -461,10 +462,12 @@ static int read_task(int tgid, int tid, struct task *t, struct buf *tmp)
 		return -1;
 	p += 2;
 	t->state = *p;
-	/* Fields after comm: 3 state, 4 ppid, ..., 9 flags, 23 vsize, 24 rss. */
+	/* Fields after comm: 3 state, 4 ppid, ..., 9 flags, 22 starttime, 23 vsize, 24 rss. */
 	for (i = 3; i <= 24 && p; i++) {
 		if (i == 9)
 			t->flags = strtoul(p, NULL, 10);
+		else if (i == 22)
+			t->start_ticks = strtoull(p, NULL, 10);
 		else if (i == 23)
 			t->vsz_kb = strtoul(p, NULL, 10) / 1024;
 		else if (i == 24)
@@ -595,8 +598,9 @@ static struct task *find(struct snap *s, int tid)
 
 static void emit_task(struct buf *out, const struct task *t, char stable)
 {
-	buf_printf(out, "%d %d %d %ld %ld %c 0x%lx %c %lu %lu ", t->tid, t->tgid, t->ppid, t->uid,
-		   t->euid, t->state, t->flags, stable, t->vsz_kb, t->rss_kb);
+	buf_printf(out, "%d %d %d %ld %ld %c 0x%lx %c %lu %lu %llu ", t->tid, t->tgid, t->ppid,
+		   t->uid, t->euid, t->state, t->flags, stable, t->vsz_kb, t->rss_kb,
+		   t->start_ticks);
 	buf_hex(out, t->comm, strlen(t->comm));
 	buf_add(out, " ", 1);
 	buf_hex(out, t->kcomm, strlen(t->kcomm));

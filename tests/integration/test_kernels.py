@@ -333,8 +333,7 @@ def check_ps(tool, truth):
         else:
             bad.append("tid %d (%s) listed by mintmon but not in /proc" % (tid, o["comm"]))
 
-    compared = states = 0
-    vsz_diff = 0
+    compared = states = sizes = 0
     for tid in sorted(present & set(got)):
         t, o = truth.tasks[tid], got[tid]
         label = "tid %d (%s)" % (tid, t.kcomm or t.comm)
@@ -360,16 +359,22 @@ def check_ps(tool, truth):
             states += 1
             if o["state"] != t.state:
                 bad.append("%s state: expected %r, got %r" % (label, t.state, o["state"]))
-        if not t.kthread and t.state != "Z" and t.tgid != truth.self_pid and \
-                o["vsz_kb"] != t.vsz_kb:
-            vsz_diff += 1
-    if vsz_diff:
-        notes.append("vsz_kb differs from /proc for %d tasks (not asserted)" % vsz_diff)
+        # /proc's starttime is start_boottime in USER_HZ (100) ticks: nsec_to_clock_t().
+        if o["start_time_ns"] // 10000000 != t.start_ticks:
+            bad.append("%s start_time_ns %d is %d ticks, /proc says %d" % (
+                label, o["start_time_ns"], o["start_time_ns"] // 10000000, t.start_ticks))
+        # Memory sizes: for tasks that sat still (not the truth process, which
+        # was reading /proc while it looked).
+        if t.stable == "S" and t.tgid != truth.self_pid and t.state != "Z":
+            sizes += 1
+            for k, want in (("vsz_kb", t.vsz_kb), ("rss_kb", t.rss_kb)):
+                if o[k] != want:
+                    bad.append("%s %s: expected %d, got %d" % (label, k, want, o[k]))
     bad += check_ps_table(tool, truth, present)
     if bad:
         raise Fail("%d problems over %d tasks" % (len(bad), len(present)), limit(bad + notes))
-    return "%d tasks agree (states of %d compared)%s" % (
-        compared, states, "; " + "; ".join(notes[:3]) if notes else "")
+    return "%d tasks agree (states and sizes of %d/%d compared)%s" % (
+        compared, states, sizes, "; " + "; ".join(notes[:3]) if notes else "")
 
 
 def check_vread(tool, truth):

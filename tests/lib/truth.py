@@ -69,7 +69,7 @@ class Task:
     """One task as /proc showed it. stable: S (same state in both snapshots),
     U (state changed), N (only in the second snapshot), G (only in the first)."""
     __slots__ = ("tid", "tgid", "ppid", "uid", "euid", "state", "flags", "stable",
-                 "vsz_kb", "rss_kb", "comm", "kcomm", "args")
+                 "vsz_kb", "rss_kb", "start_ticks", "comm", "kcomm", "args")
 
     @property
     def kthread(self):
@@ -86,18 +86,19 @@ def _unhex(s):
 def parse_tasks(text):
     lines = text.decode().splitlines()
     if not lines or lines[0].split() != ["tid", "tgid", "ppid", "uid", "euid", "state", "flags",
-                                         "stable", "vsz_kb", "rss_kb", "comm", "kcomm", "args"]:
+                                         "stable", "vsz_kb", "rss_kb", "start_ticks", "comm",
+                                         "kcomm", "args"]:
         raise TruthError("tasks section has an unknown header")
     tasks = {}
     for ln in lines[1:]:
         f = ln.split(" ")
-        if len(f) != 13:
+        if len(f) != 14:
             raise TruthError("bad task line %r" % ln[:80])
         t = Task()
         t.tid, t.tgid, t.ppid, t.uid, t.euid = (int(x) for x in f[:5])
         t.state, t.flags, t.stable = f[5], int(f[6], 16), f[7]
-        t.vsz_kb, t.rss_kb = int(f[8]), int(f[9])
-        t.comm, t.kcomm, t.args = _unhex(f[10]), _unhex(f[11]), _unhex(f[12])
+        t.vsz_kb, t.rss_kb, t.start_ticks = int(f[8]), int(f[9]), int(f[10])
+        t.comm, t.kcomm, t.args = _unhex(f[11]), _unhex(f[12]), _unhex(f[13])
         tasks[t.tid] = t
     return tasks
 
