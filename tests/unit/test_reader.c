@@ -71,6 +71,19 @@ static void test_raw(void **state)
 	assert_int_equal(buf[0], 3);
 	assert_int_equal(mintmon_memory_read(&m, 0x1000, buf, 1, &fault), -EFAULT);
 	assert_int_equal(fault, 0x1000);
+
+	/* Borrowing: only inside one segment, and it counts as read. */
+	{
+		const u8 *p = mintmon_memory_map(&m, 0x100000800ull, 0x800);
+		u64 before = m.bytes_read;
+
+		assert_non_null(p);
+		assert_int_equal(p[0], 3);
+		assert_null(mintmon_memory_map(&m, 0x100000800ull, 0x801));
+		assert_null(mintmon_memory_map(&m, 0x800, 0x1000));
+		assert_non_null(mintmon_memory_map(&m, 0, 0x1000));
+		assert_int_equal(m.bytes_read, before + 0x1000);
+	}
 	mintmon_memory_deinit(&m);
 }
 
