@@ -6,13 +6,28 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mkdir -p "$1/kbuild" && cd "$1/kbuild" && pwd)
 
-rel=$(apt-cache pkgnames linux-headers-6.1.0- 2>/dev/null |
-	grep -E '^linux-headers-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1 | sed 's/^linux-headers-//')
-[ -n "$rel" ] || { echo "check-kbuild: apt knows no linux-headers-6.1.0-*-amd64" >&2; exit 1; }
-if [ ! -e "/lib/modules/$rel/build/Makefile" ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"linux-headers-$rel" </dev/null >"$out/apt.log" 2>&1 ||
-		{ cat "$out/apt.log" >&2; echo "check-kbuild: cannot install linux-headers-$rel" >&2; exit 1; }
+newest_headers() {
+	apt-cache pkgnames linux-headers-6.1.0- 2>/dev/null |
+		grep -E '^linux-headers-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1 |
+		sed 's/^linux-headers-//'
+}
+install_headers() {
+	[ -n "$rel" ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "linux-headers-$rel" </dev/null >>"$out/apt.log" 2>&1
+}
+
+# Headers already installed are used as they are; otherwise the newest apt
+# knows, refreshing apt's lists once if they name what the archive no
+# longer serves (a fresh machine's lists may be old).
+rel=$(ls -d /lib/modules/6.1.0-*-amd64/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4)
+if [ -z "$rel" ] || [ ! -e "/lib/modules/$rel/build/Makefile" ]; then
+	rel=$(newest_headers)
+	if ! install_headers; then
+		apt-get update -q >>"$out/apt.log" 2>&1 || true
+		rel=$(newest_headers)
+		install_headers ||
+			{ cat "$out/apt.log" >&2; echo "check-kbuild: cannot install linux-headers-6.1.0-*-amd64" >&2; exit 1; }
+	fi
 fi
 
 # Kbuild builds next to its sources: link them into the output directory.
