@@ -107,9 +107,9 @@ static void cmd_info(struct mintmon_kernel *k, const struct options *o)
 		json_string(stdout, k->release, strlen(k->release));
 		printf(", \"banner\": ");
 		json_string(stdout, k->banner, strlen(k->banner));
-		printf(", \"kaslr_offset\": \"%#" PRIx64 "\", \"text_virt\": \"%#" PRIx64
-		       "\", \"text_phys\": \"%#" PRIx64 "\", \"phys_base\": \"%#" PRIx64
-		       "\", \"page_offset_base\": \"%#" PRIx64 "\", \"vmemmap_base\": \"%#" PRIx64
+		printf(", \"kaslr_offset\": \"0x%" PRIx64 "\", \"text_virt\": \"0x%" PRIx64
+		       "\", \"text_phys\": \"0x%" PRIx64 "\", \"phys_base\": \"0x%" PRIx64
+		       "\", \"page_offset_base\": \"0x%" PRIx64 "\", \"vmemmap_base\": \"0x%" PRIx64
 		       "\", \"paging_levels\": %u, \"symbols\": %u, \"btf_size\": %" PRIu64
 		       ", \"btf_source\": \"%s\", \"vmcoreinfo\": %s}\n",
 		       k->kaslr_offset, k->text_virt, k->text_phys, k->phys_base,
@@ -122,12 +122,12 @@ static void cmd_info(struct mintmon_kernel *k, const struct options *o)
 	}
 	printf("release           %s\n", k->release);
 	printf("banner            %s\n", k->banner);
-	printf("kaslr offset      %#" PRIx64 "\n", k->kaslr_offset);
-	printf("text              %#" PRIx64 " (physical %#" PRIx64 ")\n", k->text_virt,
+	printf("kaslr offset      0x%" PRIx64 "\n", k->kaslr_offset);
+	printf("text              0x%" PRIx64 " (physical 0x%" PRIx64 ")\n", k->text_virt,
 	       k->text_phys);
-	printf("phys_base         %#" PRIx64 "\n", k->phys_base);
-	printf("page_offset_base  %#" PRIx64 "\n", k->page_offset_base);
-	printf("vmemmap_base      %#" PRIx64 "\n", k->vmemmap_base);
+	printf("phys_base         0x%" PRIx64 "\n", k->phys_base);
+	printf("page_offset_base  0x%" PRIx64 "\n", k->page_offset_base);
+	printf("vmemmap_base      0x%" PRIx64 "\n", k->vmemmap_base);
 	printf("paging levels     %u\n", k->paging_levels);
 	printf("symbols           %u\n", nsyms);
 	printf("BTF               %" PRIu64 " bytes (%s)\n", btf_size,
@@ -184,7 +184,7 @@ static int ps_fn(const struct mintmon_task *t, void *arg)
 	}
 	if (c->o->json) {
 		printf("%s\n{\"pid\": %d, \"tgid\": %d, \"ppid\": %d, \"uid\": %u, \"euid\": %u, "
-		       "\"state\": \"%c\", \"task\": \"%#" PRIx64 "\", \"comm\": ",
+		       "\"state\": \"%c\", \"task\": \"0x%" PRIx64 "\", \"comm\": ",
 		       c->first ? "" : ",", t->pid, t->tgid, t->ppid, t->uid, t->euid, t->state,
 		       t->addr);
 		json_string(stdout, t->comm, strlen(t->comm));
@@ -273,21 +273,21 @@ static void cmd_vtop(struct mintmon_kernel *k, struct mintmon_tasks *tasks,
 			mintmon_kernel_vtop(k, addr, &t, &fault);
 
 	if (err == -ENXIO) {
-		fprintf(stderr, "mintmon: vtop: %#" PRIx64 " is not mapped\n", addr);
+		fprintf(stderr, "mintmon: vtop: 0x%" PRIx64 " is not mapped\n", addr);
 		exit(1);
 	}
 	if (err == -EFAULT) {
-		fprintf(stderr, "mintmon: vtop: page table at physical %#" PRIx64
+		fprintf(stderr, "mintmon: vtop: page table at physical 0x%" PRIx64
 			" is not readable\n", fault);
 		exit(1);
 	}
 	if (err)
 		die(err, "vtop");
 	if (o->json)
-		printf("{\"vaddr\": \"%#" PRIx64 "\", \"phys\": \"%#" PRIx64
+		printf("{\"vaddr\": \"0x%" PRIx64 "\", \"phys\": \"0x%" PRIx64
 		       "\", \"page_size\": %" PRIu64 "}\n", addr, t.phys, t.page_size);
 	else
-		printf("%#" PRIx64 " -> %#" PRIx64 " (page size %" PRIu64 ")\n", addr, t.phys,
+		printf("0x%" PRIx64 " -> 0x%" PRIx64 " (page size %" PRIu64 ")\n", addr, t.phys,
 		       t.page_size);
 }
 
@@ -305,7 +305,7 @@ static void cmd_vread(struct mintmon_kernel *k, struct mintmon_tasks *tasks,
 		die(-ENOMEM, "vread");
 	err = mintmon_kernel_read(k, pgd, addr, buf, len, &fault);
 	if (err) {
-		fprintf(stderr, "mintmon: vread: cannot read %#" PRIx64 " (%s)\n", fault,
+		fprintf(stderr, "mintmon: vread: cannot read 0x%" PRIx64 " (%s)\n", fault,
 			err == -ENXIO ? "not mapped" : strerror(-err));
 		exit(1);
 	}
