@@ -283,6 +283,10 @@ class Node:
                 if not chunk:
                     raise MachineError("node %d: console closed" % self.id)
                 buf += chunk
+        except OSError as e:
+            # QEMU going away mid-command (a node reset, as the seed case
+            # expects) resets the socket: that is a node down, not a bug.
+            raise MachineError("node %d: console lost during `%s`: %s" % (self.id, cmd, e))
         finally:
             s.close()
 

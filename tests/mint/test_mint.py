@@ -296,8 +296,12 @@ def case_f(res, m, mintmon):
         name = "f.mintmon-finds node%d" % n.id
         ws, wsize = m.layout.nodes[n.id]["kernel_window"]
         code = kernel_code(n)
-        rc1, release = n.run("uname -r")
-        rc2, args1 = n.run("tr '\\0' ' ' < /proc/1/cmdline")
+        try:
+            rc1, release = n.run("uname -r")
+            rc2, args1 = n.run("tr '\\0' ' ' < /proc/1/cmdline")
+        except MachineError as ex:
+            res.case(name, False, str(ex))
+            continue
         if rc1 or rc2 or len(code) != 1:
             res.case(name, False, "cannot read the node's own view (uname, cmdline, iomem)")
             continue
@@ -572,6 +576,10 @@ def main(argv):
                 [int(k) for k in a.reboot_nodes.split(",") if k.strip()]
             if reboot:
                 case_reboot(res, m, list(reboot))
+        except MachineError as e:
+            res.case("%s.machine" % run, False, str(e))
+        except Exception as e:     # a harness bug must show as a failure, not hide the rest
+            res.case("%s.harness" % run, False, "%s: %s" % (type(e).__name__, e))
         finally:
             if res.failed != failed_before or a.keep_logs:
                 dest = os.path.join(a.logs, run)
