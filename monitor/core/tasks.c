@@ -45,12 +45,28 @@ struct mintmon_tasks {
 	 * Each task's needed task_struct (and mm_struct) fields lie in one span
 	 * read at once: a dozen fields cost one read instead of twelve.
 	 */
-	u64 task_lo, task_hi, mm_lo, mm_hi;
+	u64 task_lo, task_hi, mm_lo, mm_hi, cred_lo, cred_hi, sig_lo, sig_hi;
+	struct field sig_head_next;	/* signal_struct.thread_head.next */
 	u8 *span;
-	/* Tasks seen during the current walk: an open-addressing set. */
-	u64 *seen;
+	/*
+	 * Tasks seen during the current walk, an open-addressing set that also
+	 * keeps each task's tgid: a parent is usually seen before its
+	 * children, so ppid needs no read of its own.
+	 */
+	struct seen_task {
+		u64 addr;
+		s32 tgid;
+		bool have_tgid;
+	} *seen;
 	u32 seen_cap;
 	u32 seen_count;
+};
+
+/* What the threads of one process share, read once per process. */
+struct thread_group {
+	u64 signal;
+	u64 first;		/* signal->thread_head.next */
+	u32 nr_threads;
 };
 
 static int layout(const struct mintmon_btf *btf, const char *type, const char *path,
@@ -100,7 +116,8 @@ static int layout_rss(struct mintmon_tasks *t, const struct mintmon_btf *btf)
 		    idx[i] > 16)
 			return 0;
 	}
-	if (!mintmon_btf_array_info(btf, type_id, &arr)) {
+	if (mintmon_btf_kind(btf, type_id) == MINTMON_BTF_KIND_ARRAY &&
+	    !mintmon_btf_array_info(btf, type_id, &arr)) {
 		/* v6.2+: percpu_counter[NR_MM_COUNTERS]; ps reads each .count. */
 		if (layout(btf, "percpu_counter", "count", &count, false) || !count.present ||
 		    mintmon_btf_type_size(btf, arr.elem_type, &elem))
@@ -160,12 +177,27 @@ static int compute_spans(struct mintmon_tasks *t)
 
 		span_add(&t->mm_lo, &t->mm_hi, &f);
 	}
-	if (t->task_hi - t->task_lo > MAX_SPAN || t->mm_hi - t->mm_lo > MAX_SPAN) {
-		mintmon_warn("BTF: task_struct or mm_struct fields span more than %u bytes", MAX_SPAN);
+	t->cred_lo = t->sig_lo = ~0ull;
+	t->cred_hi = t->sig_hi = 0;
+	span_add(&t->cred_lo, &t->cred_hi, &t->cred_uid);
+	span_add(&t->cred_lo, &t->cred_hi, &t->cred_euid);
+	t->sig_head_next = (struct field){t->sig_thread_head.off, 8, true};
+	span_add(&t->sig_lo, &t->sig_hi, &t->sig_head_next);
+	span_add(&t->sig_lo, &t->sig_hi, &t->sig_nr_threads);
+	if (t->task_hi - t->task_lo > MAX_SPAN || t->mm_hi - t->mm_lo > MAX_SPAN ||
+	    t->cred_hi - t->cred_lo > MAX_SPAN || t->sig_hi - t->sig_lo > MAX_SPAN) {
+		mintmon_warn("BTF: the fields read of task_struct, cred, signal_struct or mm_struct "
+			     "span more than %u bytes", MAX_SPAN);
 		return -EINVAL;
 	}
-	t->span = mintmon_malloc(t->task_hi - t->task_lo > t->mm_hi - t->mm_lo ?
-				 t->task_hi - t->task_lo : t->mm_hi - t->mm_lo);
+	/* One buffer: task, cred and signal spans side by side; later the mm span. */
+	{
+		u64 a = (t->task_hi - t->task_lo) + (t->cred_hi - t->cred_lo) +
+			(t->sig_hi - t->sig_lo);
+		u64 b = t->mm_hi - t->mm_lo;
+
+		t->span = mintmon_malloc(a > b ? a : b);
+	}
 	return t->span ? 0 : -ENOMEM;
 }
 
@@ -274,53 +306,55 @@ static s64 sign_extend(u64 v, u32 size)
 	return size >= 8 ? (s64)v : (s64)(v << shift) >> shift;
 }
 
+static u32 seen_hash(u64 addr, u32 cap)
+{
+	return (u32)((addr >> 6) * 0x9e3779b97f4a7c15ull >> 40) & (cap - 1);
+}
+
+static struct seen_task *seen_find(const struct mintmon_tasks *t, u64 addr)
+{
+	u32 i;
+
+	if (!t->seen_cap)
+		return NULL;
+	for (i = seen_hash(addr, t->seen_cap); t->seen[i].addr; i = (i + 1) & (t->seen_cap - 1)) {
+		if (t->seen[i].addr == addr)
+			return &t->seen[i];
+	}
+	return NULL;
+}
+
 /* Insert addr into the seen set; -ELOOP if it was already there. */
-static int seen_insert(struct mintmon_tasks *t, u64 addr)
+static int seen_insert(struct mintmon_tasks *t, u64 addr, struct seen_task **entry_ret)
 {
 	u32 i;
 
 	if (t->seen_count * 2 >= t->seen_cap) {
 		u32 cap = t->seen_cap ? t->seen_cap * 2 : 1024, j;
-		u64 *set = mintmon_calloc(cap, sizeof(*set));
+		struct seen_task *set = mintmon_calloc(cap, sizeof(*set));
 
 		if (!set)
 			return -ENOMEM;
 		for (j = 0; j < t->seen_cap; j++) {
-			u64 a = t->seen[j];
-
-			if (!a)
+			if (!t->seen[j].addr)
 				continue;
-			for (i = (u32)((a >> 6) * 0x9e3779b97f4a7c15ull >> 40) & (cap - 1); set[i];
-			     i = (i + 1) & (cap - 1))
+			for (i = seen_hash(t->seen[j].addr, cap); set[i].addr; i = (i + 1) & (cap - 1))
 				;
-			set[i] = a;
+			set[i] = t->seen[j];
 		}
 		mintmon_free(t->seen);
 		t->seen = set;
 		t->seen_cap = cap;
 	}
-	for (i = (u32)((addr >> 6) * 0x9e3779b97f4a7c15ull >> 40) & (t->seen_cap - 1); t->seen[i];
-	     i = (i + 1) & (t->seen_cap - 1)) {
-		if (t->seen[i] == addr)
+	for (i = seen_hash(addr, t->seen_cap); t->seen[i].addr; i = (i + 1) & (t->seen_cap - 1)) {
+		if (t->seen[i].addr == addr)
 			return -ELOOP;
 	}
-	t->seen[i] = addr;
+	t->seen[i].addr = addr;
+	t->seen[i].have_tgid = false;
 	t->seen_count++;
+	*entry_ret = &t->seen[i];
 	return 0;
-}
-
-static bool seen_contains(const struct mintmon_tasks *t, u64 addr)
-{
-	u32 i;
-
-	if (!t->seen_cap)
-		return false;
-	for (i = (u32)((addr >> 6) * 0x9e3779b97f4a7c15ull >> 40) & (t->seen_cap - 1); t->seen[i];
-	     i = (i + 1) & (t->seen_cap - 1)) {
-		if (t->seen[i] == addr)
-			return true;
-	}
-	return false;
 }
 
 char mintmon_task_state_letter(u64 state, u64 exit_state)
@@ -339,11 +373,40 @@ char mintmon_task_state_letter(u64 state, u64 exit_state)
 	return letters[idx];
 }
 
-static int read_task(struct mintmon_tasks *t, u64 addr, struct mintmon_task *task)
+/* signal->nr_threads and thread_head.next in one read (they are neighbours). */
+static int read_group(struct mintmon_tasks *t, u64 signal, struct thread_group *group)
+{
+	u8 *b = t->span + (t->task_hi - t->task_lo) + (t->cred_hi - t->cred_lo);
+	int err;
+
+	group->signal = signal;
+	group->nr_threads = 1;
+	group->first = 0;
+	if (!signal)
+		return 0;
+	err = mintmon_kernel_read(t->k, 0, signal + t->sig_lo, b, t->sig_hi - t->sig_lo, NULL);
+	if (err) {
+		mintmon_warn("cannot read signal_struct at %#llx", (unsigned long long)signal);
+		return err;
+	}
+	group->first = span_field(b, t->sig_lo, &t->sig_head_next);
+	if (t->sig_nr_threads.present)
+		group->nr_threads = (u32)span_field(b, t->sig_lo, &t->sig_nr_threads);
+	return 0;
+}
+
+/*
+ * Read one task. For a process's leader, group is filled (one read of the
+ * signal_struct's nr_threads and thread_head); its threads reuse it.
+ */
+static int read_task(struct mintmon_tasks *t, u64 addr, struct thread_group *group, bool leader,
+		     struct mintmon_task *task)
 {
 	const u8 *sp = t->span;
 	u64 v, parent, cred, signal;
 	int err;
+
+	(void)v;
 
 	memset(task, 0, sizeof(*task));
 	task->addr = addr;
@@ -368,18 +431,28 @@ static int read_task(struct mintmon_tasks *t, u64 addr, struct mintmon_task *tas
 	cred = span_field(sp, t->task_lo, &t->task.real_cred);
 	signal = span_field(sp, t->task_lo, &t->task.signal);
 
-	if ((err = read_field(t, parent, &t->task.tgid, &v)))
+	{
+		const struct seen_task *p = seen_find(t, parent);
+
+		if (p && p->have_tgid) {
+			task->ppid = p->tgid;
+		} else {
+			if ((err = read_field(t, parent, &t->task.tgid, &v)))
+				return err;
+			task->ppid = (s32)v;
+		}
+	}
+	if ((err = mintmon_kernel_read(t->k, 0, cred + t->cred_lo, t->span + t->task_hi - t->task_lo,
+				       t->cred_hi - t->cred_lo, NULL)))
 		return err;
-	task->ppid = (s32)v;
-	if ((err = read_field(t, cred, &t->cred_uid, &v)))
-		return err;
-	task->uid = (u32)v;
-	if ((err = read_field(t, cred, &t->cred_euid, &v)))
-		return err;
-	task->euid = (u32)v;
-	task->nr_threads = 1;
-	if (signal && t->sig_nr_threads.present && !read_field(t, signal, &t->sig_nr_threads, &v))
-		task->nr_threads = (u32)v;
+	task->uid = (u32)span_field(sp + t->task_hi - t->task_lo, t->cred_lo, &t->cred_uid);
+	task->euid = (u32)span_field(sp + t->task_hi - t->task_lo, t->cred_lo, &t->cred_euid);
+	if (leader) {
+		err = read_group(t, signal, group);
+		if (err)
+			return err;
+	}
+	task->nr_threads = group->nr_threads;
 	if (task->mm && !task->kthread) {
 		unsigned int i;
 
@@ -405,10 +478,12 @@ static int read_task(struct mintmon_tasks *t, u64 addr, struct mintmon_task *tas
 	return 0;
 }
 
-static int visit(struct mintmon_tasks *t, u64 addr, mintmon_task_fn fn, void *arg)
+static int visit(struct mintmon_tasks *t, u64 addr, struct thread_group *group, bool leader,
+		 mintmon_task_fn fn, void *arg)
 {
 	struct mintmon_task task;
-	int err = seen_insert(t, addr);
+	struct seen_task *entry;
+	int err = seen_insert(t, addr, &entry);
 
 	if (err) {
 		if (err == -ELOOP)
@@ -420,29 +495,31 @@ static int visit(struct mintmon_tasks *t, u64 addr, mintmon_task_fn fn, void *ar
 		mintmon_warn("more than %u tasks: task list is corrupt", MINTMON_MAX_TASKS);
 		return -ELOOP;
 	}
-	err = read_task(t, addr, &task);
+	err = read_task(t, addr, group, leader, &task);
 	if (err) {
 		mintmon_warn("cannot read task_struct at %#llx", (unsigned long long)addr);
 		return err;
 	}
+	/* Re-find: the set may have grown since the insert. */
+	entry = seen_find(t, addr);
+	entry->tgid = task.tgid;
+	entry->have_tgid = true;
 	return fn(&task, arg);
 }
 
-/* Visit the threads of the process whose leader is at leader (leader included). */
+/* Visit the process whose leader is at leader, then its other threads. */
 static int visit_threads(struct mintmon_tasks *t, u64 leader, mintmon_task_fn fn, void *arg)
 {
-	u64 signal, head, pos;
+	struct thread_group group;
+	u64 head, pos;
 	u32 steps = 0;
 	int err;
 
-	if ((err = read_field(t, leader, &t->task.signal, &signal)))
+	err = visit(t, leader, &group, true, fn, arg);
+	if (err || !group.signal)
 		return err;
-	if (!signal)
-		return visit(t, leader, fn, arg);
-	head = signal + t->sig_thread_head.off;
-	if ((err = mintmon_kernel_read_u64(t->k, head, &pos)))
-		return err;
-	while (pos != head) {
+	head = group.signal + t->sig_thread_head.off;
+	for (pos = group.first; pos != head;) {
 		u64 thread = pos - t->task.thread_node.off;
 
 		if (++steps > MINTMON_MAX_TASKS) {
@@ -450,16 +527,13 @@ static int visit_threads(struct mintmon_tasks *t, u64 leader, mintmon_task_fn fn
 				     (unsigned long long)leader);
 			return -ELOOP;
 		}
-		if ((err = visit(t, thread, fn, arg)))
+		if (thread != leader && (err = visit(t, thread, &group, false, fn, arg)))
 			return err;
 		if ((err = mintmon_kernel_read_u64(t->k, pos, &pos))) {
 			mintmon_warn("cannot follow thread list at %#llx", (unsigned long long)pos);
 			return err;
 		}
 	}
-	/* A leader already unlinked from its own thread list still counts. */
-	if (!seen_contains(t, leader))
-		return visit(t, leader, fn, arg);
 	return 0;
 }
 
@@ -479,7 +553,7 @@ int mintmon_tasks_for_each(struct mintmon_tasks *t, mintmon_task_fn fn, void *ar
 	while (pos != head) {
 		u64 leader = pos - t->task.tasks.off;
 
-		if (++steps > MINTMON_MAX_TASKS || seen_contains(t, leader)) {
+		if (++steps > MINTMON_MAX_TASKS || seen_find(t, leader)) {
 			mintmon_warn("task list loops at task_struct %#llx",
 				     (unsigned long long)leader);
 			return -ELOOP;

@@ -20,7 +20,7 @@ import argparse
 import json
 import os
 import re
-import resource
+import shutil
 import statistics
 import struct
 import subprocess
@@ -169,6 +169,18 @@ def main():
     kern = kernels.get(args.kernel)
     vmlinux = dbg_vmlinux(kern.release)
     work = tempfile.mkdtemp(prefix="mintmon-bench-")
+    try:
+        report = measure(args, kern, vmlinux, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(report)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(report + "\n")
+
+
+def measure(args, kern, vmlinux, work):
+    """Boot the guest, pause it, time both tools; return the report."""
     initrd = os.path.join(work, "bench.cpio.gz")
     initramfs.build(initrd, INIT)
     with qemu.Guest(kern.vmlinuz, initrd, mem_mb=1024, smp=2,
@@ -229,11 +241,7 @@ def main():
             rss_mm / 1024, rss_dr / 1024, rss_mm / rss_dr),
         "| bytes read from the target: attach / ps | %d / %d | | |" % (bytes_attach, bytes_ps),
     ]
-    report = "\n".join(lines)
-    print(report)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(report + "\n")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
