@@ -156,7 +156,11 @@ struct ps_ctx {
 	char *args;
 	bool first;
 	size_t width;		/* terminal columns, 0 when not writing to one */
+	double args_ms;		/* time spent reading arguments from user memory */
+	double output_ms;	/* time spent formatting */
 };
+
+static double now_ms(void);
 
 static void format_time(char *buf, size_t size, u64 ns)
 {
@@ -171,11 +175,16 @@ static int ps_fn(const struct mintmon_task *t, void *arg)
 	size_t len = 0, i;
 	int err;
 
+	double t0, t1;
+
 	if (!c->o->json && !c->o->threads && t->pid != t->tgid)
 		return 0;
+	t0 = now_ms();
 	err = mintmon_task_args(c->tasks, t, c->args, ARGS_MAX, &len);
 	if (err)
 		len = 0;	/* unreadable user memory (paged out): like /proc, no args */
+	t1 = now_ms();
+	c->args_ms += t1 - t0;
 	while (len && c->args[len - 1] == '\0')
 		len--;
 	for (i = 0; i < len; i++) {
@@ -195,6 +204,7 @@ static int ps_fn(const struct mintmon_task *t, void *arg)
 		       t->kthread ? "true" : "false", t->rss_kb, t->vsz_kb, t->start_time_ns,
 		       t->cpu_time_ns);
 		c->first = false;
+		c->output_ms += now_ms() - t1;
 		return 0;
 	}
 	{
@@ -220,12 +230,13 @@ static int ps_fn(const struct mintmon_task *t, void *arg)
 		fwrite(c->args, 1, len, stdout);
 		putchar('\n');
 	}
+	c->output_ms += now_ms() - t1;
 	return 0;
 }
 
 static void cmd_ps(struct mintmon_kernel *k, struct mintmon_tasks *tasks, const struct options *o)
 {
-	struct ps_ctx c = {tasks, o, malloc(ARGS_MAX), true, 0};
+	struct ps_ctx c = {tasks, o, malloc(ARGS_MAX), true, 0, 0, 0};
 	struct winsize ws;
 	int err;
 
@@ -244,6 +255,9 @@ static void cmd_ps(struct mintmon_kernel *k, struct mintmon_tasks *tasks, const 
 	if (o->json)
 		printf("\n]\n");
 	free(c.args);
+	if (o->verbose)
+		fprintf(stderr, "mintmon: ps: %.2f ms reading arguments from user memory, %.2f ms "
+			"formatting\n", c.args_ms, c.output_ms);
 }
 
 /* The page table (pgd) of --pid's process, or 0 for kernel addresses. */
