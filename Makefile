@@ -34,6 +34,11 @@ UNIT_TESTS :=
 FUZZERS :=
 CHECK_STEPS :=
 
+# `make` with no target builds the programs. Declared before the includes so
+# no rule in a build.mk becomes the default goal; .DEFAULT_GOAL after them
+# (below) keeps it so even if a build.mk sets its own.
+all:
+
 include monitor/build.mk
 -include memmap/build.mk
 -include tests/unit/build.mk
@@ -41,6 +46,8 @@ include monitor/build.mk
 -include tests/integration/build.mk
 -include tests/mint/build.mk
 -include kexec-patches/build.mk
+-include tests/lib/build.mk
+.DEFAULT_GOAL := all
 
 LIB_SRCS := $(CORE_SRCS) $(USER_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -2,6 +2,9 @@
 # Download Debian bookworm's kexec-tools 2.0.25 source package (.dsc, .orig
 # tarball, .debian tarball) into the project cache, through a project-local
 # apt configuration: the system's /etc/apt and /var/lib/apt are never touched.
+# Its sources list ($cache/apt/sources.list, one deb-src line for bookworm main)
+# is generated on each fetch by tests/lib/apt-sources.sh from the mirror the
+# system's own apt configuration uses (MINTMON_APT_ETC, default /etc/apt).
 #
 # Usage: fetch-source.sh [DESTDIR]
 #   DESTDIR defaults to ${MINTMON_CACHE:-$HOME/.cache/mintmon}/kexec-tools.
@@ -10,6 +13,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
 cache=${MINTMON_CACHE:-$HOME/.cache/mintmon}
 dest=${1:-$cache/kexec-tools}
 # The upstream release the patch series is written against.
@@ -32,10 +36,14 @@ fi
 state=$cache/apt
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
 
+# The mirror the system uses; fails with one line if it lists no Debian archive.
+sources=$("$root/tests/lib/apt-sources.sh" --types deb-src bookworm)
+printf '%s\n' "$sources" >"$state/sources.list"
+
 # Sandbox::User=root: the cache may live under a home directory the _apt
 # user cannot write to.
 set -- -q \
-	-o Dir::Etc::SourceList="$here/sources.list" \
+	-o Dir::Etc::SourceList="$state/sources.list" \
 	-o Dir::Etc::SourceParts=/dev/null \
 	-o Dir::State::Lists="$state/lists" \
 	-o Dir::Cache="$state/cache" \
