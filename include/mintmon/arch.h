@@ -25,6 +25,17 @@ struct mintmon_translation {
 	bool user;
 };
 
+/*
+ * A page-table walk in progress, one level at a time: so that many walks
+ * can read their entries of one level together (a vectored read per level).
+ */
+struct mintmon_walk {
+	u64 vaddr;
+	u64 entry_phys;		/* the entry to read next */
+	unsigned int level, shift;
+	u64 nx, rw, user;	/* permissions gathered so far */
+};
+
 struct mintmon_arch_ops {
 	const char *name;
 	/* Start and size of the kernel image mapping (__START_KERNEL_map on x86-64). */
@@ -44,6 +55,13 @@ struct mintmon_arch_ops {
 	 */
 	int (*translate)(struct mintmon_memory *mem, unsigned int levels, u64 root, u64 vaddr,
 			 struct mintmon_translation *t_ret, u64 *fault_ret);
+	/* Start a walk of vaddr from the table at root (-EINVAL: not canonical). */
+	int (*walk_start)(unsigned int levels, u64 root, u64 vaddr, struct mintmon_walk *w);
+	/*
+	 * Take the entry read at w->entry_phys: 1 and *t_ret when the walk is
+	 * done, 0 with w->entry_phys the next entry, or -ENXIO / -EINVAL.
+	 */
+	int (*walk_step)(struct mintmon_walk *w, u64 entry, struct mintmon_translation *t_ret);
 };
 
 extern const struct mintmon_arch_ops mintmon_arch_x86_64;

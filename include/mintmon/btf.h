@@ -38,7 +38,7 @@
 #ifndef MINTMON_BTF_H
 #define MINTMON_BTF_H
 
-#include "platform.h"
+#include "error.h"
 
 /* Kinds, with the values of the BTF format (linux/btf.h BTF_KIND_*). */
 enum {
@@ -84,10 +84,13 @@ struct mintmon_btf;
 /*
  * Check and index a BTF blob of size bytes. The data is copied: the caller
  * may free or reuse it at once. Returns 0 and *btf_ret, or a negative errno
- * after one mintmon_warn() line.
+ * with the reason recorded in e (which later lookups use too; may be NULL).
  */
-int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_ret);
+int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
+		       struct mintmon_btf **btf_ret);
 void mintmon_btf_destroy(struct mintmon_btf *btf);
+/* The error object failures of lookups in btf are recorded in (may be NULL). */
+struct mintmon_error *mintmon_btf_error(const struct mintmon_btf *btf);
 
 /* Number of type ids, void included: valid ids are 0..nr_types-1. */
 u32 mintmon_btf_nr_types(const struct mintmon_btf *btf);

@@ -20,7 +20,7 @@
 #ifndef MINTMON_KALLSYMS_H
 #define MINTMON_KALLSYMS_H
 
-#include "platform.h"
+#include "error.h"
 
 /* Longest symbol name the kernel allows (KSYM_NAME_LEN since v6.1). */
 #define MINTMON_KSYM_NAME_LEN 512
@@ -31,10 +31,11 @@ struct mintmon_kallsyms;
  * Find and parse the kallsyms tables inside buf, a copy of kernel read-only
  * data that starts at kernel virtual address buf_vaddr. text_start/text_end
  * bound the kernel image's virtual range: kallsyms_relative_base must lie in
- * it. The tables are copied; buf may be freed afterwards.
+ * it. The tables are copied; buf may be freed afterwards. buf must be the
+ * caller's private copy of target memory: it is read more than once.
  */
 int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_start,
-			    u64 text_end, struct mintmon_kallsyms **ks_ret);
+			    u64 text_end, struct mintmon_error *e, struct mintmon_kallsyms **ks_ret);
 void mintmon_kallsyms_destroy(struct mintmon_kallsyms *ks);
 
 u32 mintmon_kallsyms_count(const struct mintmon_kallsyms *ks);
@@ -65,6 +66,14 @@ int mintmon_kallsyms_iter_next(struct mintmon_kallsyms_iter *it, struct mintmon_
  */
 int mintmon_kallsyms_lookup_many(const struct mintmon_kallsyms *ks, const char *const *names,
 				 unsigned int n, u64 *addrs_ret, bool *found_ret);
+
+/*
+ * The symbol that covers addr (the first of its aliases, as %pS names it)
+ * and its size (up to the next higher symbol address). -ENOENT if addr is
+ * below the first symbol or past the last.
+ */
+int mintmon_kallsyms_by_addr(const struct mintmon_kallsyms *ks, u64 addr,
+			     struct mintmon_symbol *sym_ret, u64 *size_ret);
 
 /* Look up one name: 0 and *addr_ret, or -ENOENT. */
 int mintmon_kallsyms_lookup(const struct mintmon_kallsyms *ks, const char *name, u64 *addr_ret);

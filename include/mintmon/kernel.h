@@ -10,13 +10,20 @@
  *  3. variables are read by name: page_offset_base, vmemmap_base,
  *     linux_banner, init_uts_ns, the .BTF section (__start_BTF);
  *  4. BTF gives the layout of every structure read afterwards;
- *  5. vmcoreinfo, when the kernel has one, is compared with what was found.
+ *  5. vmcoreinfo, when the kernel has one, is compared with what was found;
+ *  6. the target's RAM ranges are read from its e820 table, and from then on
+ *     every read must lie in RAM;
+ *  7. the boot identity is taken (see struct mintmon_boot_id).
+ *
+ * Discovery needs CONFIG_KALLSYMS_ALL (data symbols such as init_top_pgt and
+ * init_task in kallsyms); without it attach fails with an error naming it.
  */
 #ifndef MINTMON_KERNEL_H
 #define MINTMON_KERNEL_H
 
 #include "arch.h"
 #include "btf.h"
+#include "field.h"
 #include "kallsyms.h"
 #include "memory.h"
 
@@ -52,8 +59,29 @@ struct mintmon_vmcoreinfo_check {
 	u64 kernel_offset;	/* KERNELOFFSET as the note says */
 };
 
+/*
+ * What tells this boot of the kernel from any other, cheap to re-check (one
+ * vectored read). The randomized bases differ between boots only with KASLR;
+ * init_task's stack canary is random on every boot, KASLR or not (set by
+ * boot_init_stack_canary() in start_kernel()); the kernel's entry in the
+ * top-level table that discovery found changes as soon as a new kernel
+ * builds its tables there (the real-mode trampoline's copy is rebuilt on
+ * every boot).
+ */
+struct mintmon_boot_id {
+	u64 text_phys;
+	u64 kaslr_offset;
+	u64 page_offset_base;
+	u64 canary;		/* 0 if the kernel has no task_struct.stack_canary */
+	u64 top_entry;
+};
+
+/* A short stable digest of id (printed as 16 hex digits). */
+u64 mintmon_boot_id_hash(const struct mintmon_boot_id *id);
+
 struct mintmon_kernel {
 	struct mintmon_memory *mem;
+	struct mintmon_error *err;
 	const struct mintmon_arch_ops *arch;
 	struct mintmon_arch_image image;
 
@@ -74,10 +102,35 @@ struct mintmon_kernel {
 	struct mintmon_btf *btf;
 	bool btf_external;
 	struct mintmon_vmcoreinfo_check vmcoreinfo;
+
+	/* RAM as the target's e820 table says (also set as mem's RAM). */
+	bool ram_known;
+
+	/* The boot identity and where each part of it is re-read. */
+	struct mintmon_boot_id id;
+	u64 canary_vaddr;	/* &init_task.stack_canary, 0 if none */
+	u64 page_offset_base_vaddr;	/* &page_offset_base, 0 without KASLR of memory */
+	u64 top_entry_phys;	/* the entry of image.pgtable that maps _text */
+	u64 jiffies_vaddr;	/* &jiffies_64: the heartbeat */
+
+	/* Time and memory totals, for ps's %CPU and %MEM (0 if unknown). */
+	u64 timekeeper_vaddr;	/* &tk_core.timekeeper */
+	struct mintmon_field tk_mono_base, tk_offs_boot, tk_offs_real;
+	u64 totalram_vaddr;	/* &_totalram_pages */
+
+	/* Working state of mintmon_kernel_read_batch(), allocated with the kernel. */
+	struct mintmon_batch_piece *pieces;
+	struct mintmon_iov *piece_iov;
 };
 
+/*
+ * Find a kernel in mem (see the stages above). Failures are recorded in err
+ * (which the kernel keeps for later reads; may be NULL). Sets mem's RAM
+ * ranges on success; clears them first, so a new kernel is looked for in
+ * all of the source.
+ */
 int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
-			  struct mintmon_kernel **kernel_ret);
+			  struct mintmon_error *err, struct mintmon_kernel **kernel_ret);
 void mintmon_kernel_destroy(struct mintmon_kernel *k);
 
 /* Translate a kernel virtual address (image, direct map, vmalloc, vmemmap). */
@@ -99,5 +152,54 @@ int mintmon_kernel_read(struct mintmon_kernel *k, u64 pgd_vaddr, u64 vaddr, void
 			u64 *fault_ret);
 int mintmon_kernel_read_u64(struct mintmon_kernel *k, u64 vaddr, u64 *val_ret);
 int mintmon_kernel_read_u32(struct mintmon_kernel *k, u64 vaddr, u32 *val_ret);
+
+/*
+ * One request of a batched virtual read: len bytes at vaddr, through the
+ * page table at pgd_vaddr (0: the kernel's). err and fault (the first
+ * virtual address not read) are set per request.
+ */
+struct mintmon_vreq {
+	u64 pgd_vaddr;
+	u64 vaddr;
+	void *buf;
+	u32 len;
+	int err;
+	u64 fault;
+};
+
+/*
+ * Serve independent virtual reads together: the page-table walks of all of
+ * them advance one level per vectored read, then the data comes in one
+ * more, so n reads cost about levels + 1 round trips instead of n times
+ * that. Returns 0 if all succeeded, else the first error (each request
+ * has its own).
+ */
+int mintmon_kernel_read_batch(struct mintmon_kernel *k, struct mintmon_vreq *reqs, unsigned int n);
+
+/* Read one numeric field (at most 8 bytes) of the structure at base. */
+int mintmon_kernel_read_field(struct mintmon_kernel *k, u64 base, const struct mintmon_field *f,
+			      u64 *val_ret);
+
+/*
+ * Physical address of a kernel virtual address without reading memory:
+ * the image and the direct map are linear. -ENXIO for other addresses.
+ */
+int mintmon_kernel_linear_pa(const struct mintmon_kernel *k, u64 vaddr, u64 *phys_ret);
+
+/*
+ * Re-check the boot identity and read the heartbeat (jiffies_64), in one
+ * vectored read of at most four requests; allocates nothing, never sleeps.
+ * 0: same kernel, *heartbeat_ret set. -ESTALE: the identity changed
+ * (rebooted, kexec'd, or memory rewritten). Other errors: unreadable.
+ */
+int mintmon_kernel_check(struct mintmon_kernel *k, u64 *heartbeat_ret);
+
+/* Time since boot (ktime_get_boottime()) as of the kernel's last tick. */
+int mintmon_kernel_uptime_ns(struct mintmon_kernel *k, u64 *ns_ret);
+/* Total RAM pages the kernel manages (MemTotal of /proc/meminfo, in pages). */
+int mintmon_kernel_totalram_pages(struct mintmon_kernel *k, u64 *pages_ret);
+
+/* A kernel virtual address as SYMBOL+0xOFF/0xSIZE; -ENOENT if none covers it. */
+int mintmon_kernel_symbolize(struct mintmon_kernel *k, u64 addr, char *buf, size_t size);
 
 #endif /* MINTMON_KERNEL_H */

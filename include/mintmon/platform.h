@@ -7,7 +7,9 @@
  *   - the fixed-width kernel types u8..u64, s8..s64, size_t, bool;
  *   - memcpy, memset, memcmp, strlen, strnlen, strcmp, strncmp, memchr
  *     (provided by both libc and the kernel);
- *   - the allocation, logging and overflow helpers below.
+ *   - the allocation, logging, yield and overflow helpers below.
+ * Only mintmon_malloc(), mintmon_calloc() and mintmon_yield() may sleep in
+ * the module; a poll calls none of them (tests/unit/test_session.c).
  * No floating point, no other libc, no recursion on target-controlled data.
  */
 #ifndef MINTMON_PLATFORM_H
@@ -20,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -39,9 +42,17 @@ static inline void mintmon_free(void *p)
 	kvfree(p);
 }
 
-#define mintmon_warn(fmt, ...) pr_warn("mintmon: " fmt "\n", ##__VA_ARGS__)
 #define mintmon_debug(fmt, ...) pr_debug("mintmon: " fmt "\n", ##__VA_ARGS__)
 #define mintmon_snprintf snprintf
+#define mintmon_vsnprintf vsnprintf
+/* Print one message of an error object (error.c rate-limits them). */
+#define mintmon_log(step, msg) pr_warn("mintmon: %s: %s\n", step, msg)
+/*
+ * Long loops over target data call this between items: it may sleep, so the
+ * core never calls it with a lock held. Polls do not call it (they are
+ * bounded to a few reads).
+ */
+#define mintmon_yield() cond_resched()
 
 #else /* user space */
 
@@ -65,17 +76,26 @@ void *mintmon_malloc(size_t size);
 void *mintmon_calloc(size_t n, size_t size);
 void mintmon_free(void *p);
 
-/*
- * mintmon_warn() records why an operation failed. The CLI prints the last
- * warning as its one-line error; with -v every warning goes to stderr.
- */
-void mintmon_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include <stdarg.h>
+
 void mintmon_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mintmon_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The last message given to mintmon_warn(), or "" (user space only). */
-const char *mintmon_last_warning(void);
-void mintmon_set_verbose(int verbose);
+int mintmon_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+/* Print one message of an error object to stderr (error.c rate-limits them). */
+void mintmon_log(const char *step, const char *msg);
+/* Nothing to yield to in user space. */
+static inline void mintmon_yield(void)
+{
+}
+/* Debug level for mintmon_debug() (0: silent). */
+void mintmon_set_debug(int level);
+/*
+ * Allocations made through mintmon_malloc()/mintmon_calloc() so far: tests
+ * use it to show that a poll allocates nothing.
+ */
+unsigned long mintmon_alloc_count(void);
 
 #endif /* __KERNEL__ */
 

@@ -6,6 +6,7 @@
 #ifndef MINTMON_READER_H
 #define MINTMON_READER_H
 
+#include "error.h"
 #include "memory.h"
 
 /*
@@ -16,8 +17,8 @@
  *                               explicit map for images whose offsets are not
  *                               physical addresses (numbers in C notation)
  *   elf:PATH                    ELF core: PT_LOAD p_paddr/p_offset/p_filesz
- * Returns 0 or a negative errno with a message from mintmon_warn().
+ * Returns 0 or a negative errno, with the reason recorded in e.
  */
-int mintmon_reader_open(const char *spec, struct mintmon_memory *m);
+int mintmon_reader_open(const char *spec, struct mintmon_memory *m, struct mintmon_error *e);
 
 #endif /* MINTMON_READER_H */

@@ -41,45 +41,65 @@ static int read_entry(struct mintmon_memory *mem, u64 table, unsigned int index,
 	return 0;
 }
 
-static int x86_64_translate(struct mintmon_memory *mem, unsigned int levels, u64 root, u64 vaddr,
-			    struct mintmon_translation *t_ret, u64 *fault_ret)
+static int x86_64_walk_start(unsigned int levels, u64 root, u64 vaddr, struct mintmon_walk *w)
 {
-	unsigned int shift = levels == 5 ? 48 : 39, level, va_bits = shift + 9;
-	u64 table = root, entry = 0, nx = 0, rw = X86_RW, user = X86_USER;
-	int err;
+	unsigned int shift = levels == 5 ? 48 : 39, va_bits = shift + 9;
 
 	if (levels != 4 && levels != 5)
 		return -EINVAL;
 	/* Canonical: the bits above the top index copy its highest bit. */
 	if ((u64)((s64)(vaddr << (64 - va_bits)) >> (64 - va_bits)) != vaddr)
 		return -EINVAL;
-	for (level = levels; level >= 1; level--, shift -= 9) {
-		unsigned int index = (vaddr >> shift) & (X86_ENTRIES - 1);
+	w->vaddr = vaddr;
+	w->level = levels;
+	w->shift = shift;
+	w->nx = 0;
+	w->rw = X86_RW;
+	w->user = X86_USER;
+	w->entry_phys = root + 8 * ((vaddr >> shift) & (X86_ENTRIES - 1));
+	return 0;
+}
 
-		err = read_entry(mem, table, index, &entry, fault_ret);
-		if (err)
-			return err;
-		if (!(entry & X86_PRESENT))
-			return -ENXIO;
-		nx |= entry & X86_NX;
-		rw &= entry;
-		user &= entry;
-		if (level == 1 || ((level == 2 || level == 3) && (entry & X86_PS))) {
-			u64 size = 1ull << shift;
-			u64 frame = entry & X86_ADDR_MASK & ~(size - 1);
+static int x86_64_walk_step(struct mintmon_walk *w, u64 entry, struct mintmon_translation *t_ret)
+{
+	if (!(entry & X86_PRESENT))
+		return -ENXIO;
+	w->nx |= entry & X86_NX;
+	w->rw &= entry;
+	w->user &= entry;
+	if (w->level == 1 || ((w->level == 2 || w->level == 3) && (entry & X86_PS))) {
+		u64 size = 1ull << w->shift;
+		u64 frame = entry & X86_ADDR_MASK & ~(size - 1);
 
-			t_ret->phys = frame | (vaddr & (size - 1));
-			t_ret->page_size = size;
-			t_ret->writable = rw != 0;
-			t_ret->executable = nx == 0;
-			t_ret->user = user != 0;
-			return 0;
-		}
-		if ((level == 4 || level == 5) && (entry & X86_PS))
-			return -EINVAL;	/* no huge pages at the top levels */
-		table = entry & X86_ADDR_MASK;
+		t_ret->phys = frame | (w->vaddr & (size - 1));
+		t_ret->page_size = size;
+		t_ret->writable = w->rw != 0;
+		t_ret->executable = w->nx == 0;
+		t_ret->user = w->user != 0;
+		return 1;
 	}
-	return -ENXIO;
+	if (entry & X86_PS)
+		return -EINVAL;	/* no huge pages at the top levels */
+	w->level--;
+	w->shift -= 9;
+	w->entry_phys = (entry & X86_ADDR_MASK) + 8 * ((w->vaddr >> w->shift) & (X86_ENTRIES - 1));
+	return 0;
+}
+
+static int x86_64_translate(struct mintmon_memory *mem, unsigned int levels, u64 root, u64 vaddr,
+			    struct mintmon_translation *t_ret, u64 *fault_ret)
+{
+	struct mintmon_walk w;
+	int err = x86_64_walk_start(levels, root, vaddr, &w);
+
+	while (!err) {
+		u8 b[8];
+
+		err = mintmon_memory_read(mem, w.entry_phys, b, sizeof(b), fault_ret);
+		if (!err)
+			err = x86_64_walk_step(&w, mintmon_le64(b), t_ret);
+	}
+	return err > 0 ? 0 : err;
 }
 
 /* Follow a table entry that must point at a lower-level table held by mem. */
@@ -205,4 +225,6 @@ const struct mintmon_arch_ops mintmon_arch_x86_64 = {
 	.kernel_map_size = X86_KERNEL_MAP_SIZE,
 	.find_kernel = x86_64_find_kernel,
 	.translate = x86_64_translate,
+	.walk_start = x86_64_walk_start,
+	.walk_step = x86_64_walk_step,
 };

@@ -10,6 +10,8 @@
  */
 #include <mintmon/btf.h>
 
+#define BTF_ERR(e, ...) mintmon_fail(e, -EINVAL, "btf", __VA_ARGS__)
+
 #define BTF_MAGIC		0xeb9f
 #define BTF_MAGIC_SWAPPED	0x9feb
 #define BTF_VERSION		1
@@ -45,6 +47,7 @@ struct mintmon_btf {
 	/* Only while mintmon_btf_create() runs: per type, resolved id and size. */
 	u32 *rid_cache;
 	u64 *size_cache;
+	struct mintmon_error *err;	/* where failures are recorded (may be NULL) */
 };
 
 /* One (name, kind), first type id that has it; id 0 = empty slot. */
@@ -188,7 +191,7 @@ static bool check_id(const struct mintmon_btf *btf, u32 id, const char *fn)
 {
 	if (id < btf->nr_types)
 		return true;
-	mintmon_warn("BTF: %s: type id %u out of range, only %u types", fn, id, btf->nr_types);
+	BTF_ERR(btf->err, "BTF: %s: type id %u out of range, only %u types", fn, id, btf->nr_types);
 	return false;
 }
 
@@ -198,30 +201,30 @@ struct btf_hdr {
 	u32 hdr_len, type_off, type_len, str_off, str_len;
 };
 
-static int parse_header(const u8 *d, size_t size, struct btf_hdr *h)
+static int parse_header(const u8 *d, size_t size, struct btf_hdr *h, struct mintmon_error *e)
 {
 	u64 avail;
 	u32 i;
 
 	if (size < BTF_HDR_LEN) {
-		mintmon_warn("BTF: blob of %zu bytes is smaller than the %u-byte header", size,
+		BTF_ERR(e, "BTF: blob of %zu bytes is smaller than the %u-byte header", size,
 			     BTF_HDR_LEN);
 		return -EINVAL;
 	}
 	if (mintmon_le16(d) == BTF_MAGIC_SWAPPED) {
-		mintmon_warn("BTF: byte-swapped (big-endian) blob is not supported");
+		BTF_ERR(e, "BTF: byte-swapped (big-endian) blob is not supported");
 		return -EINVAL;
 	}
 	if (mintmon_le16(d) != BTF_MAGIC) {
-		mintmon_warn("BTF: bad magic 0x%04x, want 0x%04x", mintmon_le16(d), BTF_MAGIC);
+		BTF_ERR(e, "BTF: bad magic 0x%04x, want 0x%04x", mintmon_le16(d), BTF_MAGIC);
 		return -EINVAL;
 	}
 	if (d[2] != BTF_VERSION) {
-		mintmon_warn("BTF: version %u is not supported (want %u)", d[2], BTF_VERSION);
+		BTF_ERR(e, "BTF: version %u is not supported (want %u)", d[2], BTF_VERSION);
 		return -EINVAL;
 	}
 	if (d[3]) {
-		mintmon_warn("BTF: header flags 0x%02x are not supported", d[3]);
+		BTF_ERR(e, "BTF: header flags 0x%02x are not supported", d[3]);
 		return -EINVAL;
 	}
 	h->hdr_len = mintmon_le32(d + 4);
@@ -231,30 +234,30 @@ static int parse_header(const u8 *d, size_t size, struct btf_hdr *h)
 	h->str_len = mintmon_le32(d + 20);
 
 	if (h->hdr_len < BTF_HDR_LEN) {
-		mintmon_warn("BTF: header length %u is smaller than %u", h->hdr_len, BTF_HDR_LEN);
+		BTF_ERR(e, "BTF: header length %u is smaller than %u", h->hdr_len, BTF_HDR_LEN);
 		return -EINVAL;
 	}
 	if (h->hdr_len > size) {
-		mintmon_warn("BTF: header length %u runs past the end of the %zu-byte blob",
+		BTF_ERR(e, "BTF: header length %u runs past the end of the %zu-byte blob",
 			     h->hdr_len, size);
 		return -EINVAL;
 	}
 	/* A longer header (newer format) is fine only if we lose nothing. */
 	for (i = BTF_HDR_LEN; i < h->hdr_len; i++) {
 		if (d[i]) {
-			mintmon_warn("BTF: header byte %u of %u is not zero (unknown header field)",
+			BTF_ERR(e, "BTF: header byte %u of %u is not zero (unknown header field)",
 				     i, h->hdr_len);
 			return -EINVAL;
 		}
 	}
 	avail = size - h->hdr_len;
 	if (!mintmon_in_bounds(avail, h->type_off, h->type_len)) {
-		mintmon_warn("BTF: type section (offset %u, length %u) runs past the end of the blob (%llu bytes after the header)",
+		BTF_ERR(e, "BTF: type section (offset %u, length %u) runs past the end of the blob (%llu bytes after the header)",
 			     h->type_off, h->type_len, (unsigned long long)avail);
 		return -EINVAL;
 	}
 	if (!mintmon_in_bounds(avail, h->str_off, h->str_len)) {
-		mintmon_warn("BTF: string section (offset %u, length %u) runs past the end of the blob (%llu bytes after the header)",
+		BTF_ERR(e, "BTF: string section (offset %u, length %u) runs past the end of the blob (%llu bytes after the header)",
 			     h->str_off, h->str_len, (unsigned long long)avail);
 		return -EINVAL;
 	}
@@ -262,12 +265,12 @@ static int parse_header(const u8 *d, size_t size, struct btf_hdr *h)
 	if (h->type_len && h->str_len &&
 	    (u64)h->type_off < (u64)h->str_off + h->str_len &&
 	    (u64)h->str_off < (u64)h->type_off + h->type_len) {
-		mintmon_warn("BTF: type section [%u, +%u) and string section [%u, +%u) overlap",
+		BTF_ERR(e, "BTF: type section [%u, +%u) and string section [%u, +%u) overlap",
 			     h->type_off, h->type_len, h->str_off, h->str_len);
 		return -EINVAL;
 	}
 	if (h->type_off % 4) {
-		mintmon_warn("BTF: type section offset %u is not 4-byte aligned", h->type_off);
+		BTF_ERR(e, "BTF: type section offset %u is not 4-byte aligned", h->type_off);
 		return -EINVAL;
 	}
 	return 0;
@@ -275,25 +278,25 @@ static int parse_header(const u8 *d, size_t size, struct btf_hdr *h)
 
 /* ---- stage 2: strings ---- */
 
-static int parse_strings(const char *s, u32 len)
+static int parse_strings(const char *s, u32 len, struct mintmon_error *e)
 {
 	u32 pos = 0;
 
 	if (len == 0) {
-		mintmon_warn("BTF: string section is empty (it must hold at least the empty string)");
+		BTF_ERR(e, "BTF: string section is empty (it must hold at least the empty string)");
 		return -EINVAL;
 	}
 	if (len > MINTMON_BTF_MAX_STR_LEN) {
-		mintmon_warn("BTF: string section of %u bytes exceeds the limit of %u", len,
+		BTF_ERR(e, "BTF: string section of %u bytes exceeds the limit of %u", len,
 			     MINTMON_BTF_MAX_STR_LEN);
 		return -EINVAL;
 	}
 	if (s[0]) {
-		mintmon_warn("BTF: string section does not start with a NUL byte");
+		BTF_ERR(e, "BTF: string section does not start with a NUL byte");
 		return -EINVAL;
 	}
 	if (s[len - 1]) {
-		mintmon_warn("BTF: string section is not NUL-terminated");
+		BTF_ERR(e, "BTF: string section is not NUL-terminated");
 		return -EINVAL;
 	}
 	/*
@@ -305,7 +308,7 @@ static int parse_strings(const char *s, u32 len)
 		u32 run = (u32)(nul - (s + pos));
 
 		if (run > MINTMON_BTF_MAX_NAME_LEN) {
-			mintmon_warn("BTF: string at offset %u is %u bytes long, the limit is %u",
+			BTF_ERR(e, "BTF: string at offset %u is %u bytes long, the limit is %u",
 				     pos, run, MINTMON_BTF_MAX_NAME_LEN);
 			return -EINVAL;
 		}
@@ -328,12 +331,12 @@ static int walk_types(const struct mintmon_btf *btf, u32 *offs, u32 *nr_ret)
 		long extra;
 
 		if (len - pos < BTF_TYPE_LEN) {
-			mintmon_warn("BTF: type %u: %u bytes left at the end of the type section, too few for a type",
+			BTF_ERR(btf->err, "BTF: type %u: %u bytes left at the end of the type section, too few for a type",
 				     id, len - pos);
 			return -EINVAL;
 		}
 		if (id >= MINTMON_BTF_MAX_TYPES) {
-			mintmon_warn("BTF: more than %u types", MINTMON_BTF_MAX_TYPES - 1);
+			BTF_ERR(btf->err, "BTF: more than %u types", MINTMON_BTF_MAX_TYPES - 1);
 			return -E2BIG;
 		}
 		info = mintmon_le32(p + 4);
@@ -341,11 +344,11 @@ static int walk_types(const struct mintmon_btf *btf, u32 *offs, u32 *nr_ret)
 		vlen = BTF_INFO_VLEN(info);
 		extra = record_extra(kind, vlen);
 		if (extra < 0 || kind == MINTMON_BTF_KIND_UNKN) {
-			mintmon_warn("BTF: type %u has unknown kind %u", id, kind);
+			BTF_ERR(btf->err, "BTF: type %u has unknown kind %u", id, kind);
 			return -EINVAL;
 		}
 		if ((u64)(len - pos - BTF_TYPE_LEN) < (u64)extra) {
-			mintmon_warn("BTF: type %u (%s) with vlen %u needs %ld more bytes, only %u left in the type section",
+			BTF_ERR(btf->err, "BTF: type %u (%s) with vlen %u needs %ld more bytes, only %u left in the type section",
 				     id, kind_names[kind], vlen, extra, len - pos - BTF_TYPE_LEN);
 			return -EINVAL;
 		}
@@ -383,7 +386,7 @@ static bool name_ok(const struct mintmon_btf *btf, u32 id, const struct tview *t
 	if (name_off < btf->strs_len)
 		return true;
 	where(w, sizeof(w), id, t, what, idx);
-	mintmon_warn("BTF: %s has name offset %u, string section is %u bytes", w, name_off,
+	BTF_ERR(btf->err, "BTF: %s has name offset %u, string section is %u bytes", w, name_off,
 		     btf->strs_len);
 	return false;
 }
@@ -396,7 +399,7 @@ static bool ref_ok(const struct mintmon_btf *btf, u32 id, const struct tview *t,
 	if (ref < btf->nr_types)
 		return true;
 	where(w, sizeof(w), id, t, what, idx);
-	mintmon_warn("BTF: %s refers to type %u, only %u types", w, ref, btf->nr_types);
+	BTF_ERR(btf->err, "BTF: %s refers to type %u, only %u types", w, ref, btf->nr_types);
 	return false;
 }
 
@@ -420,7 +423,7 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 	if (!name_ok(btf, id, &t, t.name_off, NULL, 0))
 		return -EINVAL;
 	if (t.info & BTF_INFO_UNUSED) {
-		mintmon_warn("BTF: type %u (%s) has unused info bits set (info 0x%08x)", id,
+		BTF_ERR(btf->err, "BTF: type %u (%s) has unused info bits set (info 0x%08x)", id,
 			     kind_names[t.kind], t.info);
 		return -EINVAL;
 	}
@@ -428,19 +431,19 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 	case MINTMON_BTF_KIND_INT:
 		v = extra32(&t, 0);
 		if (!size_is(t.size_type, SIZES_INT)) {
-			mintmon_warn("BTF: type %u (INT) has size %u", id, t.size_type);
+			BTF_ERR(btf->err, "BTF: type %u (INT) has size %u", id, t.size_type);
 			return -EINVAL;
 		}
 		if (BTF_INT_BITS(v) > 128 ||
 		    BTF_INT_OFFSET(v) + BTF_INT_BITS(v) > t.size_type * 8) {
-			mintmon_warn("BTF: type %u (INT) has %u bits at bit %u, more than its %u bytes",
+			BTF_ERR(btf->err, "BTF: type %u (INT) has %u bits at bit %u, more than its %u bytes",
 				     id, BTF_INT_BITS(v), BTF_INT_OFFSET(v), t.size_type);
 			return -EINVAL;
 		}
 		break;
 	case MINTMON_BTF_KIND_FLOAT:
 		if (!size_is(t.size_type, SIZES_FLOAT)) {
-			mintmon_warn("BTF: type %u (FLOAT) has size %u", id, t.size_type);
+			BTF_ERR(btf->err, "BTF: type %u (FLOAT) has size %u", id, t.size_type);
 			return -EINVAL;
 		}
 		break;
@@ -458,7 +461,7 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 		if (!ref_ok(btf, id, &t, t.size_type, NULL, 0))
 			return -EINVAL;
 		if ((s32)extra32(&t, 0) < -1) {
-			mintmon_warn("BTF: type %u (DECL_TAG) has component index %d", id,
+			BTF_ERR(btf->err, "BTF: type %u (DECL_TAG) has component index %d", id,
 				     (s32)extra32(&t, 0));
 			return -EINVAL;
 		}
@@ -467,7 +470,7 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 		if (!ref_ok(btf, id, &t, t.size_type, NULL, 0))
 			return -EINVAL;
 		if (mintmon_btf_kind(btf, t.size_type) != MINTMON_BTF_KIND_FUNC_PROTO) {
-			mintmon_warn("BTF: type %u (FUNC) refers to type %u (%s), not a FUNC_PROTO",
+			BTF_ERR(btf->err, "BTF: type %u (FUNC) refers to type %u (%s), not a FUNC_PROTO",
 				     id, t.size_type,
 				     kind_names[mintmon_btf_kind(btf, t.size_type)]);
 			return -EINVAL;
@@ -489,7 +492,7 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 	case MINTMON_BTF_KIND_ENUM:
 	case MINTMON_BTF_KIND_ENUM64:
 		if (!size_is(t.size_type, SIZES_ENUM)) {
-			mintmon_warn("BTF: type %u (%s) has size %u", id, kind_names[t.kind],
+			BTF_ERR(btf->err, "BTF: type %u (%s) has size %u", id, kind_names[t.kind],
 				     t.size_type);
 			return -EINVAL;
 		}
@@ -516,7 +519,7 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 			if (!ref_ok(btf, id, &t, extra32(&t, 3 * i), "variable", i))
 				return -EINVAL;
 			if (off + sz > t.size_type) {
-				mintmon_warn("BTF: type %u (DATASEC) variable %u at [%llu, +%llu) is outside its %u bytes",
+				BTF_ERR(btf->err, "BTF: type %u (DATASEC) variable %u at [%llu, +%llu) is outside its %u bytes",
 					     id, i, (unsigned long long)off,
 					     (unsigned long long)sz, t.size_type);
 				return -EINVAL;
@@ -600,7 +603,7 @@ static int check_chains(struct mintmon_btf *btf)
 			if (!is_chain(t.kind) || depth[cur])
 				break;
 			if (n == MINTMON_BTF_MAX_CHAIN) {
-				mintmon_warn("BTF: type %u (%s): chain of typedefs/modifiers/arrays longer than %u",
+				BTF_ERR(btf->err, "BTF: type %u (%s): chain of typedefs/modifiers/arrays longer than %u",
 					     id, kind_names[mintmon_btf_kind(btf, id)],
 					     MINTMON_BTF_MAX_CHAIN);
 				err = -EINVAL;
@@ -611,7 +614,7 @@ static int check_chains(struct mintmon_btf *btf)
 			cur = chain_next(&t);
 		}
 		if (!err && depth[cur] == DEPTH_ON_PATH) {
-			mintmon_warn("BTF: type %u (%s) is part of a reference cycle through type %u (%s)",
+			BTF_ERR(btf->err, "BTF: type %u (%s) is part of a reference cycle through type %u (%s)",
 				     id, kind_names[mintmon_btf_kind(btf, id)], cur,
 				     kind_names[mintmon_btf_kind(btf, cur)]);
 			err = -EINVAL;
@@ -622,7 +625,7 @@ static int check_chains(struct mintmon_btf *btf)
 		for (k = n; k-- > 0;) {
 			base++;
 			if (base > MINTMON_BTF_MAX_CHAIN) {
-				mintmon_warn("BTF: type %u (%s): chain of typedefs/modifiers/arrays longer than %u",
+				BTF_ERR(btf->err, "BTF: type %u (%s): chain of typedefs/modifiers/arrays longer than %u",
 					     path[k], kind_names[mintmon_btf_kind(btf, path[k])],
 					     MINTMON_BTF_MAX_CHAIN);
 				err = -EINVAL;
@@ -760,7 +763,7 @@ static int check_sizes(const struct mintmon_btf *btf, u32 id)
 		if (!err && size > 0xffffffffu)
 			err = -E2BIG;
 		if (err) {
-			mintmon_warn("BTF: type %u (ARRAY) of %u elements: size %s", id,
+			BTF_ERR(btf->err, "BTF: type %u (ARRAY) of %u elements: size %s", id,
 				     extra32(&t, 2), size_err(err));
 			return -EINVAL;
 		}
@@ -775,7 +778,7 @@ static int check_sizes(const struct mintmon_btf *btf, u32 id)
 		if (!err && size > 0xffffffffu)
 			err = -E2BIG;	/* the array's own check would say so too */
 		if (err) {
-			mintmon_warn("BTF: type %u (%s) member %u (type %u): size %s", id,
+			BTF_ERR(btf->err, "BTF: type %u (%s) member %u (type %u): size %s", id,
 				     kind_names[t.kind], i, mtype, size_err(err));
 			return -EINVAL;
 		}
@@ -784,13 +787,13 @@ static int check_sizes(const struct mintmon_btf *btf, u32 id)
 			get_type(btf, rid, &mt);
 			if (mt.kind != MINTMON_BTF_KIND_INT && mt.kind != MINTMON_BTF_KIND_ENUM &&
 			    mt.kind != MINTMON_BTF_KIND_ENUM64) {
-				mintmon_warn("BTF: type %u (%s) member %u is a %u-bit bitfield of type %u (%s)",
+				BTF_ERR(btf->err, "BTF: type %u (%s) member %u is a %u-bit bitfield of type %u (%s)",
 					     id, kind_names[t.kind], i, bits, rid,
 					     kind_names[mt.kind]);
 				return -EINVAL;
 			}
 			if (bits > size * 8) {
-				mintmon_warn("BTF: type %u (%s) member %u: %u-bit bitfield in a %llu-byte type",
+				BTF_ERR(btf->err, "BTF: type %u (%s) member %u: %u-bit bitfield in a %llu-byte type",
 					     id, kind_names[t.kind], i, bits,
 					     (unsigned long long)size);
 				return -EINVAL;
@@ -798,7 +801,7 @@ static int check_sizes(const struct mintmon_btf *btf, u32 id)
 			end = bit_off + bits;
 		} else {
 			if (bit_off % 8) {
-				mintmon_warn("BTF: type %u (%s) member %u at bit %llu is not byte-aligned",
+				BTF_ERR(btf->err, "BTF: type %u (%s) member %u at bit %llu is not byte-aligned",
 					     id, kind_names[t.kind], i,
 					     (unsigned long long)bit_off);
 				return -EINVAL;
@@ -807,7 +810,7 @@ static int check_sizes(const struct mintmon_btf *btf, u32 id)
 			end = bit_off + size * 8;
 		}
 		if (end > (u64)t.size_type * 8) {
-			mintmon_warn("BTF: type %u (%s) member %u ends at bit %llu, past the type's %u bytes",
+			BTF_ERR(btf->err, "BTF: type %u (%s) member %u ends at bit %llu, past the type's %u bytes",
 				     id, kind_names[t.kind], i, (unsigned long long)end,
 				     t.size_type);
 			return -EINVAL;
@@ -861,7 +864,7 @@ static int build_index(struct mintmon_btf *btf)
 		h = name_hash(str_at(btf, t.name_off));
 		for (probe = 0, i = h & btf->index_mask;; probe++, i = (i + 1) & btf->index_mask) {
 			if (probe == INDEX_MAX_PROBE) {
-				mintmon_warn("BTF: type %u (%s '%s'): more than %u names collide in the name index",
+				BTF_ERR(btf->err, "BTF: type %u (%s '%s'): more than %u names collide in the name index",
 					     id, kind_names[t.kind], str_at(btf, t.name_off),
 					     INDEX_MAX_PROBE);
 				return -EINVAL;
@@ -883,7 +886,8 @@ static int build_index(struct mintmon_btf *btf)
 
 /* ---- create / destroy ---- */
 
-int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_ret)
+int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
+		       struct mintmon_btf **btf_ret)
 {
 	struct mintmon_btf *btf;
 	struct btf_hdr h;
@@ -893,15 +897,16 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 	if (!data || !btf_ret)
 		return -EINVAL;
 	if (size > MINTMON_BTF_MAX_SIZE) {
-		mintmon_warn("BTF: blob of %zu bytes exceeds the limit of %u", size,
+		BTF_ERR(e, "BTF: blob of %zu bytes exceeds the limit of %u", size,
 			     MINTMON_BTF_MAX_SIZE);
 		return -E2BIG;
 	}
 	btf = mintmon_calloc(1, sizeof(*btf));
 	if (!btf) {
-		mintmon_warn("BTF: out of memory");
+		BTF_ERR(e, "BTF: out of memory");
 		return -ENOMEM;
 	}
+	btf->err = e;
 	btf->data = mintmon_malloc(size ? size : 1);
 	if (!btf->data) {
 		err = -ENOMEM;
@@ -910,7 +915,7 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 	/* Only our copy is read: the source (live target memory) may change. */
 	memcpy(btf->data, data, size);
 	btf->size = size;
-	err = parse_header(btf->data, size, &h);
+	err = parse_header(btf->data, size, &h, e);
 	if (err)
 		goto fail;
 	btf->types = btf->data + h.hdr_len + h.type_off;
@@ -918,7 +923,7 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 	btf->strs = (const char *)btf->data + h.hdr_len + h.str_off;
 	btf->strs_len = h.str_len;
 
-	err = parse_strings(btf->strs, btf->strs_len);
+	err = parse_strings(btf->strs, btf->strs_len, e);
 	if (err)
 		goto fail;
 	err = walk_types(btf, NULL, &nr);
@@ -964,7 +969,7 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_btf **btf_r
 	return 0;
 fail:
 	if (err == -ENOMEM)
-		mintmon_warn("BTF: out of memory indexing a %zu-byte blob", size);
+		BTF_ERR(btf->err, "BTF: out of memory indexing a %zu-byte blob", size);
 	mintmon_btf_destroy(btf);
 	return err;
 }
@@ -1062,7 +1067,7 @@ int mintmon_btf_resolve(const struct mintmon_btf *btf, u32 id, u32 *id_ret)
 		return -EINVAL;
 	err = resolve(btf, id, id_ret);
 	if (err)
-		mintmon_warn("BTF: resolve: type %u: chain longer than %u", id,
+		BTF_ERR(btf->err, "BTF: resolve: type %u: chain longer than %u", id,
 			     MINTMON_BTF_MAX_CHAIN);
 	return err;
 }
@@ -1076,10 +1081,10 @@ int mintmon_btf_type_size(const struct mintmon_btf *btf, u32 id, u64 *size_ret)
 		return -EINVAL;
 	err = size_of(btf, id, size_ret, &bad);
 	if (err == -EINVAL)
-		mintmon_warn("BTF: type %u: type %u (%s) has no size", id, bad,
+		BTF_ERR(btf->err, "BTF: type %u: type %u (%s) has no size", id, bad,
 			     mintmon_btf_kind_name(mintmon_btf_kind(btf, bad)));
 	else if (err)
-		mintmon_warn("BTF: type %u: size %s", id, size_err(err));
+		BTF_ERR(btf->err, "BTF: type %u: size %s", id, size_err(err));
 	return err;
 }
 
@@ -1093,7 +1098,7 @@ static int resolve_kind(const struct mintmon_btf *btf, u32 id, unsigned int want
 		return -EINVAL;
 	get_type(btf, rid, t);
 	if (t->kind != want) {
-		mintmon_warn("BTF: %s: type %u is %s, not %s", fn, id, kind_names[t->kind],
+		BTF_ERR(btf->err, "BTF: %s: type %u is %s, not %s", fn, id, kind_names[t->kind],
 			     kind_names[want]);
 		return -EINVAL;
 	}
@@ -1183,7 +1188,7 @@ static int find_member(const struct mintmon_btf *btf, u32 sid, u64 base, const c
 			continue;
 		}
 		if (++steps > BTF_MAX_MEMBER_STEPS) {
-			mintmon_warn("BTF: type %u: looking for member '%.*s' took more than %u steps",
+			BTF_ERR(btf->err, "BTF: type %u: looking for member '%.*s' took more than %u steps",
 				     sid, (int)len, name, BTF_MAX_MEMBER_STEPS);
 			return -ELOOP;
 		}
@@ -1207,7 +1212,7 @@ static int find_member(const struct mintmon_btf *btf, u32 sid, u64 base, const c
 		if (mt.kind != MINTMON_BTF_KIND_STRUCT && mt.kind != MINTMON_BTF_KIND_UNION)
 			continue;	/* e.g. an unnamed padding bitfield */
 		if (depth == MINTMON_BTF_MAX_ANON_DEPTH) {
-			mintmon_warn("BTF: type %u: anonymous members nested deeper than %u",
+			BTF_ERR(btf->err, "BTF: type %u: anonymous members nested deeper than %u",
 				     sid, MINTMON_BTF_MAX_ANON_DEPTH);
 			return -ELOOP;
 		}
@@ -1234,7 +1239,7 @@ int mintmon_btf_member(const struct mintmon_btf *btf, u32 struct_id, const char 
 	    mintmon_btf_resolve(btf, struct_id, &sid))
 		return -EINVAL;
 	if (strnlen(path, MINTMON_BTF_MAX_PATH + 1) > MINTMON_BTF_MAX_PATH) {
-		mintmon_warn("BTF: member path longer than %u bytes", MINTMON_BTF_MAX_PATH);
+		BTF_ERR(btf->err, "BTF: member path longer than %u bytes", MINTMON_BTF_MAX_PATH);
 		return -EINVAL;
 	}
 	for (comp = path;; comp = dot + 1) {
@@ -1247,7 +1252,7 @@ int mintmon_btf_member(const struct mintmon_btf *btf, u32 struct_id, const char 
 		dot = memchr(comp, '.', strlen(comp));
 		len = dot ? (size_t)(dot - comp) : strlen(comp);
 		if (!len) {
-			mintmon_warn("BTF: member path '%s' has an empty component", path);
+			BTF_ERR(btf->err, "BTF: member path '%s' has an empty component", path);
 			return -EINVAL;
 		}
 		err = find_member(btf, sid, base, comp, len, &hit);
@@ -1260,7 +1265,7 @@ int mintmon_btf_member(const struct mintmon_btf *btf, u32 struct_id, const char 
 		if (!dot)
 			break;
 		if (hit.bits) {
-			mintmon_warn("BTF: member path '%s': '%.*s' is a bitfield", path, (int)len,
+			BTF_ERR(btf->err, "BTF: member path '%s': '%.*s' is a bitfield", path, (int)len,
 				     comp);
 			return -EINVAL;
 		}
@@ -1271,7 +1276,7 @@ int mintmon_btf_member(const struct mintmon_btf *btf, u32 struct_id, const char 
 	/* check_sizes() made sure every member type has a size. */
 	err = size_of(btf, hit.type, &size, &bad);
 	if (err) {
-		mintmon_warn("BTF: member path '%s': size of type %u %s", path, hit.type,
+		BTF_ERR(btf->err, "BTF: member path '%s': size of type %u %s", path, hit.type,
 			     size_err(err));
 		return err;
 	}
@@ -1315,7 +1320,7 @@ int mintmon_btf_offsetof(const struct mintmon_btf *btf, const char *struct_name,
 	if (err)
 		return err;
 	if (info.bitfield_size || info.bit_offset % 8) {
-		mintmon_warn("BTF: %s.%s is a bitfield (%u bits at bit %llu)", struct_name, path,
+		BTF_ERR(btf->err, "BTF: %s.%s is a bitfield (%u bits at bit %llu)", struct_name, path,
 			     info.bitfield_size, (unsigned long long)info.bit_offset);
 		return -EINVAL;
 	}
@@ -1389,4 +1394,9 @@ int mintmon_btf_enum_value(const struct mintmon_btf *btf, const char *enum_name,
 	mintmon_debug("BTF: no enumerator %s in enum %s", value_name,
 		      enum_name ? enum_name : "(any)");
 	return -ENOENT;
+}
+
+struct mintmon_error *mintmon_btf_error(const struct mintmon_btf *btf)
+{
+	return btf ? btf->err : NULL;
 }

@@ -31,6 +31,7 @@ struct mintmon_kallsyms {
 	u16 token_len[256];
 	u64 *addrs;		/* decoded addresses, nr_syms entries */
 	u64 table_vaddr;
+	struct mintmon_error *err;
 };
 
 /* Digits are always single-character tokens standing for themselves. */
@@ -310,7 +311,8 @@ static int parse_at(struct mintmon_kallsyms *ks, const u8 *buf, size_t size, u64
 			return copy_tables(ks, buf, p + 8, names_end, markers_off, tt_off,
 					   tt_end, ti_off);
 	}
-	mintmon_warn("kallsyms: found %u names at %#llx but no matching kallsyms_offsets", n,
+	mintmon_fail(ks->err, -ENOENT, "kallsyms",
+		     "kallsyms: found %u names at %#llx but no matching kallsyms_offsets", n,
 		     (unsigned long long)(buf_vaddr + p));
 	return -ENOENT;
 }
@@ -336,7 +338,7 @@ static void kallsyms_reset(struct mintmon_kallsyms *ks)
 }
 
 int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_start,
-			    u64 text_end, struct mintmon_kallsyms **ks_ret)
+			    u64 text_end, struct mintmon_error *e, struct mintmon_kallsyms **ks_ret)
 {
 	struct mintmon_kallsyms *ks;
 	size_t search = 0;
@@ -345,7 +347,8 @@ int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_
 
 	ks = mintmon_calloc(1, sizeof(*ks));
 	if (!ks)
-		return -ENOMEM;
+		return mintmon_fail(e, -ENOMEM, "kallsyms", "out of memory");
+	ks->err = e;
 	while (search < size) {
 		const u8 *hit = find_bytes(buf + search, size - search, digit_tokens,
 					   sizeof(digit_tokens));
@@ -375,17 +378,18 @@ int mintmon_kallsyms_create(const u8 *buf, size_t size, u64 buf_vaddr, u64 text_
 			return 0;
 		}
 		kallsyms_reset(ks);
+		ks->err = e;
 		if (budget == 0)
 			break;
 	}
 	mintmon_kallsyms_destroy(ks);
 	if (budget == 0)
-		mintmon_warn("kallsyms: gave up after %llu search steps without a consistent table",
+		mintmon_fail(e, -ENOENT, "kallsyms", "kallsyms: gave up after %llu search steps without a consistent table",
 			     (unsigned long long)KALLSYMS_SEARCH_BUDGET);
 	else if (saw_tokens)
-		mintmon_warn("kallsyms: token table found but the name tables around it are invalid");
+		mintmon_fail(e, -ENOENT, "kallsyms", "kallsyms: token table found but the name tables around it are invalid");
 	else
-		mintmon_warn("kallsyms: no kallsyms token table in %zu bytes of kernel read-only data",
+		mintmon_fail(e, -ENOENT, "kallsyms", "kallsyms: no kallsyms token table in %zu bytes of kernel read-only data",
 			     size);
 	return -ENOENT;
 }
@@ -420,7 +424,8 @@ static int expand(const struct mintmon_kallsyms *ks, u32 off, char *out, u32 *ne
 		u32 t = ks->token_index[tok], tlen = ks->token_len[tok];
 
 		if (tlen >= MINTMON_KSYM_NAME_LEN - n) {
-			mintmon_warn("kallsyms: symbol %u expands past %u characters",
+			mintmon_fail(ks->err, -EINVAL, "kallsyms",
+				     "kallsyms: symbol %u expands past %u characters",
 				     (unsigned int)off, MINTMON_KSYM_NAME_LEN);
 			return -EINVAL;
 		}
@@ -490,5 +495,53 @@ int mintmon_kallsyms_lookup(const struct mintmon_kallsyms *ks, const char *name,
 	if (!found)
 		return -ENOENT;
 	*addr_ret = addr;
+	return 0;
+}
+
+int mintmon_kallsyms_by_addr(const struct mintmon_kallsyms *ks, u64 addr,
+			     struct mintmon_symbol *sym_ret, u64 *size_ret)
+{
+	struct mintmon_kallsyms_iter it;
+	u32 lo = 0, hi = ks->nr_syms, idx, i;
+	u64 end = 0;
+	int ret;
+
+	if (!ks->nr_syms || addr < ks->addrs[0])
+		return -ENOENT;
+	/* The last symbol at or below addr... */
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (ks->addrs[mid] <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* ...then the first of its aliases, as the kernel's get_symbol_pos() does. */
+	idx = lo;
+	while (idx > 0 && ks->addrs[idx - 1] == ks->addrs[lo])
+		idx--;
+	for (i = lo + 1; i < ks->nr_syms; i++) {
+		if (ks->addrs[i] > ks->addrs[lo]) {
+			end = ks->addrs[i];
+			break;
+		}
+	}
+	/* The last symbol has no known end: only its own address matches. */
+	if (!end) {
+		if (addr != ks->addrs[lo])
+			return -ENOENT;
+		end = addr + 1;
+	}
+	/* Decode from the marker at or below idx. */
+	it.ks = ks;
+	it.index = idx & ~255u;
+	it.name_off = ks->markers[idx / 256];
+	do {
+		ret = mintmon_kallsyms_iter_next(&it, sym_ret);
+		if (ret <= 0)
+			return ret < 0 ? ret : -ENOENT;
+	} while (it.index <= idx);
+	*size_ret = end - ks->addrs[idx];
 	return 0;
 }

@@ -10,6 +10,20 @@
 /* Kernel images tried before giving up (every page table maps the same one). */
 #define MAX_IMAGES 8
 #define PAGE_SIZE_4K 4096ull
+/* Page pieces mintmon_kernel_read_batch() walks at once. */
+#define BATCH_PIECES 128
+
+/* One page's part of a batched read. */
+struct mintmon_batch_piece {
+	unsigned int req;
+	u64 vaddr;
+	u8 *buf;
+	u32 len;
+	bool walking;
+	struct mintmon_walk walk;
+	u64 phys;
+	u8 entry[8];
+};
 
 /*
  * Defaults of the x86-64 memory layout for kernels without
@@ -34,6 +48,10 @@ enum {
 	SYM_VMCOREINFO_DATA,
 	SYM_VMCOREINFO_SIZE,
 	SYM_INIT_TASK,
+	SYM_JIFFIES_64,
+	SYM_E820_TABLE,
+	SYM_TK_CORE,
+	SYM_TOTALRAM_PAGES,
 	NR_SYMS,
 };
 
@@ -51,13 +69,17 @@ static const char *const sym_names[NR_SYMS] = {
 	[SYM_VMCOREINFO_DATA] = "vmcoreinfo_data",
 	[SYM_VMCOREINFO_SIZE] = "vmcoreinfo_size",
 	[SYM_INIT_TASK] = "init_task",
+	[SYM_JIFFIES_64] = "jiffies_64",
+	[SYM_E820_TABLE] = "e820_table",
+	[SYM_TK_CORE] = "tk_core",
+	/* totalram_pages() reads it since v5.0 (ca79b0c211af). */
+	[SYM_TOTALRAM_PAGES] = "_totalram_pages",
 };
 
 struct discovery {
 	u64 sym[NR_SYMS];
 	bool have[NR_SYMS];
-	const u8 *rodata;
-	u8 *rodata_copy;	/* rodata when the source could not lend it */
+	u8 *rodata;		/* our copy: parsers read it more than once */
 	u64 rodata_vaddr;
 	u64 rodata_size;
 };
@@ -112,16 +134,34 @@ int mintmon_kernel_read(struct mintmon_kernel *k, u64 pgd_vaddr, u64 vaddr, void
 
 		if (chunk > len)
 			chunk = len;
+		fault = MINTMON_NO_ADDR;
 		if (pgd_vaddr)
 			err = mintmon_kernel_vtop_pgd(k, pgd_vaddr, vaddr, &t, &fault);
 		else
 			err = mintmon_kernel_vtop(k, vaddr, &t, &fault);
-		if (!err)
-			err = mintmon_memory_read(k->mem, t.phys, out, chunk, &fault);
 		if (err) {
 			if (fault_ret)
 				*fault_ret = vaddr;
-			return err;
+			if (err == -ENXIO)
+				return mintmon_fail_at(k->err, err, "read", MINTMON_NO_ADDR, vaddr,
+						       "0x%llx is not mapped",
+						       (unsigned long long)vaddr);
+			return mintmon_fail_at(k->err, err, "read", fault, vaddr,
+					       "cannot translate 0x%llx: page table unreadable",
+					       (unsigned long long)vaddr);
+		}
+		err = mintmon_memory_read(k->mem, t.phys, out, chunk, &fault);
+		if (err) {
+			u64 ignored;
+			const char *why = err != -EFAULT ? "unreadable" :
+				mintmon_memory_check_ram(k->mem, fault, 1, &ignored) ? "not RAM" :
+				"not in the target's memory";
+
+			if (fault_ret)
+				*fault_ret = vaddr;
+			return mintmon_fail_at(k->err, err, "read", fault, vaddr,
+					       "cannot read 0x%llx: physical 0x%llx is %s",
+					       (unsigned long long)vaddr, (unsigned long long)fault, why);
 		}
 		out += chunk;
 		vaddr += chunk;
@@ -190,18 +230,16 @@ static int copy_rodata(struct mintmon_kernel *k, struct discovery *d)
 		end = start + MAX_RODATA;
 	d->rodata_size = end - start;
 	d->rodata_vaddr = start;
-	d->rodata = mintmon_memory_map(k->mem, k->text_phys + (start - k->text_virt),
-				       d->rodata_size);
-	if (d->rodata)
-		return 0;
-	d->rodata = d->rodata_copy = mintmon_malloc(d->rodata_size);
-	if (!d->rodata_copy)
-		return -ENOMEM;
-	err = mintmon_memory_read(k->mem, k->text_phys + (start - k->text_virt), d->rodata_copy,
+	/* Copied once, never parsed in place: a live target changes under us. */
+	d->rodata = mintmon_malloc(d->rodata_size);
+	if (!d->rodata)
+		return mintmon_fail(k->err, -ENOMEM, "discovery", "out of memory");
+	err = mintmon_memory_read(k->mem, k->text_phys + (start - k->text_virt), d->rodata,
 				  d->rodata_size, &fault);
 	if (err)
-		mintmon_warn("cannot read kernel read-only data at physical %#llx",
-			     (unsigned long long)fault);
+		mintmon_fail_at(k->err, err, "discovery", fault, start,
+				"cannot read kernel read-only data at physical 0x%llx",
+				(unsigned long long)fault);
 	return err;
 }
 
@@ -214,26 +252,24 @@ static int load_btf(struct mintmon_kernel *k, struct discovery *d,
 
 	if (opts && opts->btf_data) {
 		k->btf_external = true;
-		return mintmon_btf_create(opts->btf_data, opts->btf_size, &k->btf);
+		return mintmon_btf_create(opts->btf_data, opts->btf_size, k->err, &k->btf);
 	}
-	if (!d->have[SYM_START_BTF] || !d->have[SYM_STOP_BTF]) {
-		mintmon_warn("kernel has no .BTF section (no __start_BTF symbol); use --btf");
-		return -ENOENT;
-	}
+	if (!d->have[SYM_START_BTF] || !d->have[SYM_STOP_BTF])
+		return mintmon_fail(k->err, -ENOENT, "btf",
+				    "kernel has no .BTF section (no __start_BTF symbol); use --btf");
 	start = d->sym[SYM_START_BTF];
-	if (d->sym[SYM_STOP_BTF] < start || d->sym[SYM_STOP_BTF] - start > MAX_BTF) {
-		mintmon_warn("kernel .BTF section bounds are invalid");
-		return -EINVAL;
-	}
+	if (d->sym[SYM_STOP_BTF] < start || d->sym[SYM_STOP_BTF] - start > MAX_BTF)
+		return mintmon_fail(k->err, -EINVAL, "btf", "kernel .BTF section bounds are invalid");
 	size = d->sym[SYM_STOP_BTF] - start;
 	if (start >= d->rodata_vaddr && mintmon_in_bounds(d->rodata_size, start - d->rodata_vaddr, size))
-		return mintmon_btf_create(d->rodata + (start - d->rodata_vaddr), size, &k->btf);
+		return mintmon_btf_create(d->rodata + (start - d->rodata_vaddr), size, k->err,
+					  &k->btf);
 	copy = mintmon_malloc(size ? size : 1);
 	if (!copy)
-		return -ENOMEM;
+		return mintmon_fail(k->err, -ENOMEM, "btf", "out of memory");
 	err = mintmon_kernel_read(k, 0, start, copy, size, NULL);
 	if (!err)
-		err = mintmon_btf_create(copy, size, &k->btf);
+		err = mintmon_btf_create(copy, size, k->err, &k->btf);
 	mintmon_free(copy);
 	return err;
 }
@@ -367,7 +403,268 @@ static void find_kaslr_offset(struct mintmon_kernel *k, struct discovery *d)
 	k->kaslr_offset = k->text_virt - (k->arch->kernel_map_start + pref);
 }
 
-/* Stages 2-5 on an image found by the page-table search. */
+/*
+ * kallsyms has _text but not the data symbols discovery needs: say whether
+ * that is because the kernel lists no data symbols at all
+ * (CONFIG_KALLSYMS_ALL=n), which no amount of searching fixes.
+ */
+static int missing_symbol(struct mintmon_kernel *k, const char *name)
+{
+	struct mintmon_kallsyms_iter it;
+	struct mintmon_symbol sym;
+	u32 data = 0;
+	int ret;
+
+	mintmon_kallsyms_iter_init(&it, k->kallsyms);
+	while ((ret = mintmon_kallsyms_iter_next(&it, &sym)) > 0) {
+		char t = sym.type | 0x20;	/* lower case */
+
+		data += t == 'd' || t == 'b' || t == 'r';
+		if (data > 16)
+			break;
+	}
+	if (data <= 16)
+		return mintmon_fail(k->err, -ENOENT, "kallsyms",
+				    "kernel built without CONFIG_KALLSYMS_ALL: kallsyms lists no data "
+				    "symbols (%s is missing), and mintmon needs them", name);
+	return mintmon_fail(k->err, -ENOENT, "kallsyms", "kernel symbol %s not found in kallsyms",
+			    name);
+}
+
+/*
+ * The target's RAM from its e820 table (e820_table points to the kernel's
+ * final copy, reallocated by e820__reallocate_tables() since v4.11). Types
+ * E820_TYPE_RAM (1) and E820_TYPE_RESERVED_KERN (128) are RAM, as
+ * /proc/iomem's "System RAM" shows them.
+ */
+#define E820_TYPE_RAM 1
+#define E820_TYPE_RESERVED_KERN 128
+#define E820_BATCH 16
+
+static int learn_ram(struct mintmon_kernel *k, struct discovery *d)
+{
+	struct mintmon_field nr_f, entries_f, addr_f, size_f, type_f;
+	/* Collected in place in mem->ram; nr_ram stays 0 (no check) until set. */
+	struct mintmon_phys_range *ram = k->mem->ram;
+	u8 batch[E820_BATCH * 24];
+	u64 table, entry_size, nr, i, text_end;
+	unsigned int nr_ram = 0;
+	u32 entry_id;
+	int err;
+
+	if (!d->have[SYM_E820_TABLE])
+		return 0;
+	if (mintmon_field_init(k->btf, "e820_table", "nr_entries", false, &nr_f) ||
+	    mintmon_field_init(k->btf, "e820_table", "entries", false, &entries_f) ||
+	    mintmon_field_init(k->btf, "e820_entry", "addr", false, &addr_f) ||
+	    mintmon_field_init(k->btf, "e820_entry", "size", false, &size_f) ||
+	    mintmon_field_init(k->btf, "e820_entry", "type", false, &type_f) || !nr_f.present ||
+	    !entries_f.present || !addr_f.present || !size_f.present || !type_f.present ||
+	    mintmon_btf_find(k->btf, "e820_entry", MINTMON_BTF_KIND_STRUCT, &entry_id) ||
+	    mintmon_btf_type_size(k->btf, entry_id, &entry_size) || entry_size == 0 ||
+	    entry_size > 24) {
+		mintmon_error_warn(k->err, "ram", "BTF lacks struct e820_table: RAM ranges unknown");
+		return 0;
+	}
+	err = mintmon_kernel_read_u64(k, d->sym[SYM_E820_TABLE], &table);
+	if (!err)
+		err = mintmon_kernel_read_field(k, table, &nr_f, &nr);
+	if (err)
+		return mintmon_error_context(k->err, err, "ram", "cannot read the e820 table");
+	/* The array's own bound (E820_MAX_ENTRIES), from BTF. */
+	if (nr == 0 || nr > entries_f.size / entry_size)
+		return mintmon_fail(k->err, -EINVAL, "ram", "e820 table has %llu entries (at most %llu)",
+				    (unsigned long long)nr,
+				    (unsigned long long)(entries_f.size / entry_size));
+	for (i = 0; i < nr; i += E820_BATCH) {
+		u64 n = nr - i < E820_BATCH ? nr - i : E820_BATCH, j;
+
+		err = mintmon_kernel_read(k, 0, table + entries_f.off + i * entry_size, batch,
+					  n * entry_size, NULL);
+		if (err)
+			return mintmon_error_context(k->err, err, "ram", "cannot read the e820 table");
+		for (j = 0; j < n; j++) {
+			const u8 *e = batch + j * entry_size;
+			u64 type = mintmon_field_get(&type_f, e, 0, entry_size);
+			u64 start = mintmon_field_get(&addr_f, e, 0, entry_size);
+			u64 size = mintmon_field_get(&size_f, e, 0, entry_size), end;
+
+			if (type != E820_TYPE_RAM && type != E820_TYPE_RESERVED_KERN)
+				continue;
+			if (!size || mintmon_add_overflow(start, size, &end))
+				continue;
+			if (nr_ram == MINTMON_MAX_PHYS_RANGES) {
+				mintmon_error_warn(k->err, "ram", "more than %u RAM ranges: not checked",
+						   MINTMON_MAX_PHYS_RANGES);
+				return 0;
+			}
+			ram[nr_ram].start = start;
+			ram[nr_ram].size = size;
+			nr_ram++;
+		}
+		mintmon_yield();
+	}
+	err = mintmon_memory_set_ram(k->mem, ram, nr_ram);
+	if (err)
+		return err;
+	/* Sanity: the kernel image we read must lie in what it calls RAM. */
+	text_end = k->text_phys + k->image.mapped_size;
+	if (mintmon_memory_check_ram(k->mem, k->text_phys, 1, &text_end) || !nr_ram) {
+		mintmon_memory_set_ram(k->mem, NULL, 0);
+		return mintmon_fail(k->err, -EINVAL, "ram",
+				    "e820 table does not list the kernel image at 0x%llx as RAM",
+				    (unsigned long long)k->text_phys);
+	}
+	k->ram_known = true;
+	return 0;
+}
+
+/*
+ * struct timekeeper inside tk_core: a named struct tk_data since v6.13
+ * (8c4799b18ed6); before, an anonymous struct { seqcount_raw_spinlock_t
+ * seq; struct timekeeper timekeeper; } whose timekeeper starts at the
+ * seqcount's size rounded up to 8.
+ */
+static void learn_time(struct mintmon_kernel *k, struct discovery *d)
+{
+	struct mintmon_field tk;
+	u32 id;
+	u64 off, size;
+
+	if (d->have[SYM_TOTALRAM_PAGES])
+		k->totalram_vaddr = d->sym[SYM_TOTALRAM_PAGES];
+	if (!d->have[SYM_TK_CORE] ||
+	    mintmon_field_init(k->btf, "timekeeper", "tkr_mono.base", false, &k->tk_mono_base) ||
+	    mintmon_field_init(k->btf, "timekeeper", "offs_boot", false, &k->tk_offs_boot) ||
+	    mintmon_field_init(k->btf, "timekeeper", "offs_real", false, &k->tk_offs_real) ||
+	    !k->tk_mono_base.present || !k->tk_offs_boot.present)
+		return;
+	if (!mintmon_field_init(k->btf, "tk_data", "timekeeper", false, &tk) && tk.present) {
+		off = tk.off;
+	} else if (!mintmon_btf_find(k->btf, "seqcount_raw_spinlock_t", MINTMON_BTF_KIND_TYPEDEF,
+				     &id) && !mintmon_btf_type_size(k->btf, id, &size) && size <= 64) {
+		off = (size + 7) & ~7ull;
+	} else {
+		return;
+	}
+	k->timekeeper_vaddr = d->sym[SYM_TK_CORE] + off;
+}
+
+int mintmon_kernel_uptime_ns(struct mintmon_kernel *k, u64 *ns_ret)
+{
+	u64 base, boot;
+	int err;
+
+	if (!k->timekeeper_vaddr)
+		return -ENOENT;
+	err = mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_base, &base);
+	if (!err)
+		err = mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_offs_boot, &boot);
+	if (!err)
+		*ns_ret = base + boot;
+	return err;
+}
+
+int mintmon_kernel_totalram_pages(struct mintmon_kernel *k, u64 *pages_ret)
+{
+	if (!k->totalram_vaddr)
+		return -ENOENT;
+	return mintmon_kernel_read_u64(k, k->totalram_vaddr, pages_ret);
+}
+
+u64 mintmon_boot_id_hash(const struct mintmon_boot_id *id)
+{
+	const u64 v[] = {id->text_phys, id->kaslr_offset, id->page_offset_base, id->canary,
+			 id->top_entry};
+	u64 h = 0xcbf29ce484222325ull;	/* FNV-1a, over the bytes of each value */
+	unsigned int i, j;
+
+	for (i = 0; i < MINTMON_ARRAY_SIZE(v); i++) {
+		for (j = 0; j < 8; j++) {
+			h ^= (v[i] >> (8 * j)) & 0xff;
+			h *= 0x100000001b3ull;
+		}
+	}
+	return h;
+}
+
+int mintmon_kernel_linear_pa(const struct mintmon_kernel *k, u64 vaddr, u64 *phys_ret)
+{
+	if (vaddr >= k->text_virt && vaddr - k->text_virt < k->image.mapped_size) {
+		*phys_ret = vaddr - k->arch->kernel_map_start + k->phys_base;
+		return 0;
+	}
+	if (k->page_offset_base && vaddr >= k->page_offset_base &&
+	    vaddr - k->page_offset_base < direct_map_size(k)) {
+		*phys_ret = vaddr - k->page_offset_base;
+		return 0;
+	}
+	return -ENXIO;
+}
+
+enum { CHECK_CANARY, CHECK_POB, CHECK_TOP, CHECK_JIFFIES, NR_CHECKS };
+
+int mintmon_kernel_check(struct mintmon_kernel *k, u64 *heartbeat_ret)
+{
+	struct mintmon_iov iov[NR_CHECKS];
+	u8 val[NR_CHECKS][8];
+	u64 vaddr[NR_CHECKS] = {k->canary_vaddr, k->page_offset_base_vaddr, 0, k->jiffies_vaddr};
+	unsigned int i, n = 0;
+	int err;
+
+	for (i = 0; i < NR_CHECKS; i++) {
+		u64 phys = k->top_entry_phys;
+
+		if (i != CHECK_TOP && (!vaddr[i] || mintmon_kernel_linear_pa(k, vaddr[i], &phys)))
+			continue;
+		iov[n].phys = phys;
+		iov[n].buf = val[i];
+		iov[n].len = 8;
+		n++;
+	}
+	err = mintmon_memory_readv(k->mem, iov, n);
+	if (err) {
+		for (i = 0; i < n && !iov[i].err; i++)
+			;
+		return mintmon_fail_at(k->err, err, "poll", iov[i < n ? i : 0].fault, MINTMON_NO_ADDR,
+				       "cannot read the boot identity at physical 0x%llx",
+				       (unsigned long long)iov[i < n ? i : 0].fault);
+	}
+	if ((k->canary_vaddr && mintmon_le64(val[CHECK_CANARY]) != k->id.canary) ||
+	    (k->page_offset_base_vaddr && mintmon_le64(val[CHECK_POB]) != k->id.page_offset_base) ||
+	    mintmon_le64(val[CHECK_TOP]) != k->id.top_entry)
+		return mintmon_fail(k->err, -ESTALE, "poll", "the kernel's boot identity changed");
+	*heartbeat_ret = k->jiffies_vaddr ? mintmon_le64(val[CHECK_JIFFIES]) : 0;
+	return 0;
+}
+
+/* Take the boot identity and note where to re-check it. */
+static int take_identity(struct mintmon_kernel *k, struct discovery *d)
+{
+	struct mintmon_field canary;
+	u64 v, idx_shift = k->paging_levels == 5 ? 48 : 39;
+
+	k->id.text_phys = k->text_phys;
+	k->id.kaslr_offset = k->kaslr_offset;
+	k->id.page_offset_base = k->page_offset_base;
+	k->page_offset_base_vaddr = d->have[SYM_PAGE_OFFSET_BASE] ? d->sym[SYM_PAGE_OFFSET_BASE] : 0;
+	k->jiffies_vaddr = d->have[SYM_JIFFIES_64] ? d->sym[SYM_JIFFIES_64] : 0;
+	/* task_struct.stack_canary exists with CONFIG_STACKPROTECTOR. */
+	if (k->init_task && !mintmon_field_init(k->btf, "task_struct", "stack_canary", false,
+						&canary) && canary.present && canary.size == 8) {
+		k->canary_vaddr = k->init_task + canary.off;
+		if (mintmon_kernel_read_u64(k, k->canary_vaddr, &k->id.canary))
+			return -EFAULT;
+	}
+	k->top_entry_phys = k->image.pgtable + 8 * ((k->text_virt >> idx_shift) & 511);
+	if (mintmon_memory_read(k->mem, k->top_entry_phys, &v, 8, NULL))
+		return mintmon_fail_at(k->err, -EFAULT, "discovery", k->top_entry_phys,
+				       MINTMON_NO_ADDR, "cannot read the kernel's top-level entry");
+	k->id.top_entry = v;
+	return 0;
+}
+
+/* Stages 2-7 on an image found by the page-table search. */
 static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_options *opts)
 {
 	struct discovery d = {0};
@@ -386,7 +683,7 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 		goto out;
 	err = mintmon_kallsyms_create(d.rodata, d.rodata_size, d.rodata_vaddr, k->text_virt,
 				      k->arch->kernel_map_start + k->arch->kernel_map_size,
-				      &k->kallsyms);
+				      k->err, &k->kallsyms);
 	if (err)
 		goto out;
 	err = mintmon_kallsyms_lookup_many(k->kallsyms, sym_names, NR_SYMS, d.sym, d.have);
@@ -394,7 +691,8 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 		goto out;
 	err = -ENOENT;
 	if (!d.have[SYM_TEXT] || d.sym[SYM_TEXT] != k->text_virt) {
-		mintmon_warn("kallsyms _text (%#llx) is not the mapped image start %#llx",
+		mintmon_fail(k->err, err, "discovery",
+			     "kallsyms _text (0x%llx) is not the mapped image start 0x%llx",
 			     (unsigned long long)d.sym[SYM_TEXT], (unsigned long long)k->text_virt);
 		goto out;
 	}
@@ -402,7 +700,7 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 		if (i == SYM_PAGE_OFFSET_BASE || i == SYM_VMEMMAP_BASE)
 			continue;
 		if (!d.have[i]) {
-			mintmon_warn("kernel symbol %s not found in kallsyms", sym_names[i]);
+			err = missing_symbol(k, sym_names[i]);
 			goto out;
 		}
 	}
@@ -411,7 +709,8 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 	k->pgtable = d.sym[SYM_INIT_TOP_PGT] - k->arch->kernel_map_start + k->phys_base;
 	if (k->arch->translate(k->mem, k->paging_levels, k->pgtable, k->text_virt, &t, &fault) ||
 	    t.phys != k->text_phys) {
-		mintmon_warn("init_top_pgt at physical %#llx does not map the kernel image",
+		mintmon_fail(k->err, err, "discovery",
+			     "init_top_pgt at physical 0x%llx does not map the kernel image",
 			     (unsigned long long)k->pgtable);
 		goto out;
 	}
@@ -420,17 +719,18 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 	k->page_offset_base = k->paging_levels == 5 ? X86_DIRECT_MAP_5L : X86_DIRECT_MAP_4L;
 	k->vmemmap_base = k->paging_levels == 5 ? X86_VMEMMAP_5L : X86_VMEMMAP_4L;
 	if (d.have[SYM_PAGE_OFFSET_BASE] &&
-	    mintmon_kernel_read_u64(k, d.sym[SYM_PAGE_OFFSET_BASE], &k->page_offset_base))
+	    (err = mintmon_kernel_read_u64(k, d.sym[SYM_PAGE_OFFSET_BASE], &k->page_offset_base)))
 		goto out;
 	if (d.have[SYM_VMEMMAP_BASE] &&
-	    mintmon_kernel_read_u64(k, d.sym[SYM_VMEMMAP_BASE], &k->vmemmap_base))
+	    (err = mintmon_kernel_read_u64(k, d.sym[SYM_VMEMMAP_BASE], &k->vmemmap_base)))
 		goto out;
 	/* Check: the direct map must map the image's first page to the same frame. */
 	if (k->arch->translate(k->mem, k->paging_levels, k->pgtable,
 			       k->page_offset_base + k->text_phys, &t, &fault) ||
 	    t.phys != k->text_phys) {
-		mintmon_warn("page_offset_base %#llx does not map the kernel image",
-			     (unsigned long long)k->page_offset_base);
+		err = mintmon_fail(k->err, -ENOENT, "discovery",
+				   "page_offset_base 0x%llx does not map the kernel image",
+				   (unsigned long long)k->page_offset_base);
 		goto out;
 	}
 
@@ -439,7 +739,7 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 		goto out;
 	err = mintmon_btf_offsetof(k->btf, "uts_namespace", "name.release", &off);
 	if (err) {
-		mintmon_warn("BTF has no struct uts_namespace.name.release");
+		mintmon_fail(k->err, err, "btf", "BTF has no struct uts_namespace.name.release");
 		goto out;
 	}
 	err = read_string(k, d.sym[SYM_INIT_UTS_NS] + off, k->release, sizeof(k->release));
@@ -454,22 +754,36 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 	k->init_task = d.have[SYM_INIT_TASK] ? d.sym[SYM_INIT_TASK] : 0;
 	find_kaslr_offset(k, &d);
 	check_vmcoreinfo(k, &d);
-	err = 0;
+	err = learn_ram(k, &d);
+	if (err)
+		goto out;
+	learn_time(k, &d);
+	err = take_identity(k, &d);
 out:
-	mintmon_free(d.rodata_copy);
+	mintmon_free(d.rodata);
 	return err;
 }
 
 static void kernel_reset(struct mintmon_kernel *k)
 {
+	struct mintmon_memory *mem = k->mem;
+	struct mintmon_error *e = k->err;
+	struct mintmon_batch_piece *pieces = k->pieces;
+	struct mintmon_iov *piece_iov = k->piece_iov;
+
 	mintmon_kallsyms_destroy(k->kallsyms);
 	mintmon_btf_destroy(k->btf);
-	k->kallsyms = NULL;
-	k->btf = NULL;
+	mintmon_memory_set_ram(mem, NULL, 0);
+	memset(k, 0, sizeof(*k));
+	k->mem = mem;
+	k->err = e;
+	k->pieces = pieces;
+	k->piece_iov = piece_iov;
+	k->arch = &mintmon_arch_x86_64;
 }
 
 int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
-			  struct mintmon_kernel **kernel_ret)
+			  struct mintmon_error *e, struct mintmon_kernel **kernel_ret)
 {
 	u64 tried[MAX_IMAGES], start, end, low_end;
 	unsigned int nr_tried = 0, pass, i;
@@ -478,9 +792,18 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 
 	k = mintmon_calloc(1, sizeof(*k));
 	if (!k)
-		return -ENOMEM;
+		return mintmon_fail(e, -ENOMEM, "discovery", "out of memory");
+	k->pieces = mintmon_calloc(BATCH_PIECES, sizeof(*k->pieces));
+	k->piece_iov = mintmon_calloc(BATCH_PIECES, sizeof(*k->piece_iov));
+	if (!k->pieces || !k->piece_iov) {
+		err = mintmon_fail(e, -ENOMEM, "discovery", "out of memory");
+		goto fail;
+	}
 	k->mem = mem;
+	k->err = e;
 	k->arch = &mintmon_arch_x86_64;
+	/* A new kernel may use memory the last one did not call RAM. */
+	mintmon_memory_set_ram(mem, NULL, 0);
 	start = opts && (opts->search_start || opts->search_end) ? opts->search_start : 0;
 	end = opts && opts->search_end ? opts->search_end : mintmon_memory_end(mem);
 	/*
@@ -504,6 +827,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			tried[nr_tried++] = k->image.text_phys;
 			err = discover(k, opts);
 			if (!err) {
+				mintmon_error_clear(e);
 				*kernel_ret = k;
 				return 0;
 			}
@@ -513,9 +837,12 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 		}
 	}
 	if (!nr_tried)
-		mintmon_warn("no x86-64 Linux kernel page table in physical memory %#llx-%#llx",
-			     (unsigned long long)start, (unsigned long long)end);
+		err = mintmon_fail(e, -ENOENT, "discovery",
+				   "no x86-64 Linux kernel page table in physical memory 0x%llx-0x%llx",
+				   (unsigned long long)start, (unsigned long long)end);
 fail:
+	mintmon_free(k->pieces);
+	mintmon_free(k->piece_iov);
 	mintmon_free(k);
 	return err;
 }
@@ -525,5 +852,170 @@ void mintmon_kernel_destroy(struct mintmon_kernel *k)
 	if (!k)
 		return;
 	kernel_reset(k);
+	mintmon_free(k->pieces);
+	mintmon_free(k->piece_iov);
 	mintmon_free(k);
+}
+
+int mintmon_kernel_read_field(struct mintmon_kernel *k, u64 base, const struct mintmon_field *f,
+			      u64 *val_ret)
+{
+	u8 b[8] = {0};
+	int err;
+
+	if (!f->present || f->size == 0 || f->size > 8)
+		return -EINVAL;
+	err = mintmon_kernel_read(k, 0, base + f->off, b, f->size, NULL);
+	if (!err)
+		*val_ret = mintmon_le64(b);
+	return err;
+}
+
+int mintmon_kernel_symbolize(struct mintmon_kernel *k, u64 addr, char *buf, size_t size)
+{
+	struct mintmon_symbol sym;
+	u64 sym_size;
+	int err = mintmon_kallsyms_by_addr(k->kallsyms, addr, &sym, &sym_size);
+
+	if (err)
+		return err;
+	mintmon_snprintf(buf, size, "%s+0x%llx/0x%llx", sym.name,
+			 (unsigned long long)(addr - sym.addr), (unsigned long long)sym_size);
+	return 0;
+}
+
+/* Start the pieces' walks; pieces in the image or direct map need none. */
+static void batch_start(struct mintmon_kernel *k, struct mintmon_vreq *reqs, unsigned int np)
+{
+	unsigned int i;
+
+	for (i = 0; i < np; i++) {
+		struct mintmon_batch_piece *p = &k->pieces[i];
+		struct mintmon_vreq *r = &reqs[p->req];
+		struct mintmon_translation t;
+		u64 root, fault;
+		int err;
+
+		p->walking = false;
+		if (r->err)
+			continue;
+		if (!r->pgd_vaddr && !mintmon_kernel_linear_pa(k, p->vaddr, &p->phys))
+			continue;
+		root = k->pgtable;
+		if (r->pgd_vaddr) {
+			err = mintmon_kernel_linear_pa(k, r->pgd_vaddr, &root);
+			if (err)
+				err = mintmon_kernel_vtop(k, r->pgd_vaddr, &t, &fault);
+			if (err) {
+				r->err = err;
+				r->fault = p->vaddr;
+				continue;
+			}
+		}
+		err = k->arch->walk_start(k->paging_levels, root, p->vaddr, &p->walk);
+		if (err) {
+			r->err = err;
+			r->fault = p->vaddr;
+			continue;
+		}
+		p->walking = true;
+	}
+}
+
+/* Walk every started piece down one level per vectored read. */
+static void batch_walk(struct mintmon_kernel *k, struct mintmon_vreq *reqs, unsigned int np)
+{
+	unsigned int i, n, level;
+
+	for (level = 0; level < 5; level++) {
+		for (i = 0, n = 0; i < np; i++) {
+			struct mintmon_batch_piece *p = &k->pieces[i];
+
+			if (!p->walking || reqs[p->req].err)
+				continue;
+			k->piece_iov[n].phys = p->walk.entry_phys;
+			k->piece_iov[n].buf = p->entry;
+			k->piece_iov[n].len = 8;
+			n++;
+		}
+		if (!n)
+			return;
+		mintmon_memory_readv(k->mem, k->piece_iov, n);
+		for (i = 0, n = 0; i < np; i++) {
+			struct mintmon_batch_piece *p = &k->pieces[i];
+			struct mintmon_vreq *r = &reqs[p->req];
+			struct mintmon_translation t;
+			int ret;
+
+			if (!p->walking || r->err)
+				continue;
+			ret = k->piece_iov[n++].err;
+			if (!ret)
+				ret = k->arch->walk_step(&p->walk, mintmon_le64(p->entry), &t);
+			if (ret < 0) {
+				r->err = ret;
+				r->fault = p->vaddr;
+				p->walking = false;
+			} else if (ret > 0) {
+				p->phys = t.phys;
+				p->walking = false;
+			}
+		}
+	}
+}
+
+int mintmon_kernel_read_batch(struct mintmon_kernel *k, struct mintmon_vreq *reqs, unsigned int n)
+{
+	unsigned int i = 0, np, j;
+	u64 done = 0;	/* bytes of reqs[i] already taken into pieces */
+
+	for (j = 0; j < n; j++) {
+		reqs[j].err = 0;
+		reqs[j].fault = MINTMON_NO_ADDR;
+	}
+	while (i < n) {
+		/* Cut the requests into page pieces, as many as fit. */
+		for (np = 0; i < n && np < BATCH_PIECES;) {
+			struct mintmon_vreq *r = &reqs[i];
+			u64 va = r->vaddr + done, chunk = PAGE_SIZE_4K - (va & (PAGE_SIZE_4K - 1));
+
+			if (done >= r->len) {
+				i++;
+				done = 0;
+				continue;
+			}
+			if (chunk > r->len - done)
+				chunk = r->len - done;
+			k->pieces[np].req = i;
+			k->pieces[np].vaddr = va;
+			k->pieces[np].buf = (u8 *)r->buf + done;
+			k->pieces[np].len = (u32)chunk;
+			np++;
+			done += chunk;
+		}
+		batch_start(k, reqs, np);
+		batch_walk(k, reqs, np);
+		for (j = 0; j < np; j++) {
+			const struct mintmon_batch_piece *p = &k->pieces[j];
+
+			k->piece_iov[j].phys = p->phys;
+			k->piece_iov[j].buf = p->buf;
+			k->piece_iov[j].len = reqs[p->req].err ? 0 : p->len;
+		}
+		mintmon_memory_readv(k->mem, k->piece_iov, np);
+		for (j = 0; j < np; j++) {
+			struct mintmon_vreq *r = &reqs[k->pieces[j].req];
+
+			if (!r->err && k->piece_iov[j].err) {
+				r->err = k->piece_iov[j].err;
+				r->fault = k->pieces[j].vaddr;
+			}
+		}
+		mintmon_yield();
+	}
+	for (j = 0; j < n; j++) {
+		if (reqs[j].err)
+			return reqs[j].err;
+	}
+	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Raw-image and ELF-core memory sources. Both map the file read-only and
+ * Raw-image and ELF-core memory sources. Both read the file with pread() and
  * serve physical reads from a sorted list of segments; an address outside
  * every segment is a fault at that address.
  */
@@ -34,7 +34,7 @@ struct mapped_file {
 /*
  * Small reads go through pread(): the walk hops between scattered pages,
  * and faulting each into our mapping (with fault-around) would count the
- * target's memory as ours. Large contiguous reads use mapped_map().
+ * target's memory as ours. The mapping only serves the ELF header parse.
  */
 static int read_at(struct mapped_file *f, u8 *out, u64 n, u64 off)
 {
@@ -89,20 +89,6 @@ static int mapped_read(void *ctx, u64 phys, void *buf, size_t len, u64 *fault_re
 	return 0;
 }
 
-static const void *mapped_map(void *ctx, u64 phys, size_t len)
-{
-	struct mapped_file *f = ctx;
-	unsigned int i;
-
-	for (i = 0; i < f->nr_segs; i++) {
-		const struct segment *s = &f->segs[i];
-
-		if (phys >= s->phys && mintmon_in_bounds(s->size, phys - s->phys, len))
-			return f->data + s->offset + (phys - s->phys);
-	}
-	return NULL;
-}
-
 static void mapped_destroy(void *ctx)
 {
 	struct mapped_file *f = ctx;
@@ -115,7 +101,6 @@ static void mapped_destroy(void *ctx)
 
 static const struct mintmon_memory_ops mapped_ops = {
 	.read = mapped_read,
-	.map = mapped_map,
 	.destroy = mapped_destroy,
 };
 
@@ -126,38 +111,38 @@ static int cmp_segment(const void *a, const void *b)
 	return x->phys < y->phys ? -1 : x->phys > y->phys;
 }
 
-static int map_file(const char *path, struct mapped_file *f)
+static int map_file(const char *path, struct mapped_file *f, struct mintmon_error *e)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int err, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		mintmon_warn("cannot open %s: %s", path, strerror(errno));
-		return -errno;
+		return mintmon_fail(e, -errno, "target", "cannot open %s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		mintmon_warn("%s is not a regular file", path);
+		mintmon_fail(e, -EINVAL, "target", "%s is not a regular file", path);
 		close(fd);
 		return -EINVAL;
 	}
 	if (st.st_size == 0) {
-		mintmon_warn("%s is empty", path);
+		mintmon_fail(e, -EINVAL, "target", "%s is empty", path);
 		close(fd);
 		return -EINVAL;
 	}
 	f->file_size = (u64)st.st_size;
 	f->data = mmap(NULL, f->file_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (f->data == MAP_FAILED) {
-		mintmon_warn("cannot map %s: %s", path, strerror(errno));
+		err = mintmon_fail(e, -errno, "target", "cannot map %s: %s", path, strerror(errno));
 		close(fd);
-		return -errno;
+		return err;
 	}
 	f->fd = fd;
 	return 0;
 }
 
 /* Sort, check and publish the segments as m's ranges (adjacent ones merged). */
-static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *path)
+static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *path,
+		  struct mintmon_error *e)
 {
 	unsigned int i;
 
@@ -167,13 +152,13 @@ static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *p
 		u64 end;
 
 		if (!mintmon_in_bounds(f->file_size, s->offset, s->size)) {
-			mintmon_warn("%s: segment at physical %#llx lies past the end of the file",
+			mintmon_fail(e, -EINVAL, "target", "%s: segment at physical %#llx lies past the end of the file",
 				     path, (unsigned long long)s->phys);
 			return -EINVAL;
 		}
 		if (mintmon_add_overflow(s->phys, s->size, &end) ||
 		    (i + 1 < f->nr_segs && end > f->segs[i + 1].phys)) {
-			mintmon_warn("%s: segments overlap at physical %#llx", path,
+			mintmon_fail(e, -EINVAL, "target", "%s: segments overlap at physical %#llx", path,
 				     (unsigned long long)s->phys);
 			return -EINVAL;
 		}
@@ -186,8 +171,8 @@ static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *p
 			size += f->segs[++i].size;
 		err = mintmon_memory_add_range(m, start, size);
 		if (err) {
-			mintmon_warn("%s: too many separate memory ranges", path);
-			return err;
+			return mintmon_fail(e, err, "target", "%s: too many separate memory ranges",
+					    path);
 		}
 	}
 	m->ops = &mapped_ops;
@@ -210,7 +195,7 @@ static int parse_u64(const char **p, u64 *v_ret)
 }
 
 /* map=PHYS+SIZE@OFF[,...] */
-static int parse_map(const char *map, struct mapped_file *f)
+static int parse_map(const char *map, struct mapped_file *f, struct mintmon_error *e)
 {
 	const char *p = map;
 
@@ -223,7 +208,7 @@ static int parse_map(const char *map, struct mapped_file *f)
 		if (f->nr_segs == MAX_SEGMENTS || parse_u64(&p, &s.phys) || *p++ != '+' ||
 		    parse_u64(&p, &s.size) || *p++ != '@' || parse_u64(&p, &s.offset) ||
 		    (*p && *p++ != ',') || s.size == 0) {
-			mintmon_warn("bad map '%s': expected PHYS+SIZE@OFFSET[,...]", map);
+			mintmon_fail(e, -EINVAL, "target", "bad map '%s': expected PHYS+SIZE@OFFSET[,...]", map);
 			return -EINVAL;
 		}
 		f->segs[f->nr_segs++] = s;
@@ -231,7 +216,7 @@ static int parse_map(const char *map, struct mapped_file *f)
 	return 0;
 }
 
-static int open_raw(const char *arg, struct mintmon_memory *m)
+static int open_raw(const char *arg, struct mintmon_memory *m, struct mintmon_error *e)
 {
 	const char *map = strstr(arg, ":map=");
 	struct mapped_file *f = calloc(1, sizeof(*f));
@@ -240,11 +225,11 @@ static int open_raw(const char *arg, struct mintmon_memory *m)
 
 	if (!f || !path)
 		goto fail;
-	err = map_file(path, f);
+	err = map_file(path, f, e);
 	if (err)
 		goto fail_map;
 	if (map) {
-		err = parse_map(map + 5, f);
+		err = parse_map(map + 5, f, e);
 	} else {
 		f->segs = calloc(1, sizeof(*f->segs));
 		err = f->segs ? 0 : -ENOMEM;
@@ -254,7 +239,7 @@ static int open_raw(const char *arg, struct mintmon_memory *m)
 		}
 	}
 	if (!err)
-		err = finish(f, m, path);
+		err = finish(f, m, path, e);
 	if (!err) {
 		free(path);
 		return 0;
@@ -269,7 +254,7 @@ fail:
 	return err;
 }
 
-static int read_phdrs(const char *path, struct mapped_file *f)
+static int read_phdrs(const char *path, struct mapped_file *f, struct mintmon_error *e)
 {
 	Elf *elf;
 	GElf_Ehdr ehdr;
@@ -279,28 +264,28 @@ static int read_phdrs(const char *path, struct mapped_file *f)
 	elf_version(EV_CURRENT);
 	elf = elf_memory((char *)f->data, f->file_size);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr)) {
-		mintmon_warn("%s is not an ELF file", path);
+		mintmon_fail(e, -EINVAL, "target", "%s is not an ELF file", path);
 		goto out;
 	}
 	if (ehdr.e_type != ET_CORE || ehdr.e_machine != EM_X86_64 ||
 	    gelf_getclass(elf) != ELFCLASS64) {
-		mintmon_warn("%s is not an x86-64 ELF core file", path);
+		mintmon_fail(e, -EINVAL, "target", "%s is not an x86-64 ELF core file", path);
 		goto out;
 	}
 	if (elf_getphdrnum(elf, &n) || n > MAX_SEGMENTS) {
-		mintmon_warn("%s: bad program header count", path);
+		mintmon_fail(e, -EINVAL, "target", "%s: bad program header count", path);
 		goto out;
 	}
 	f->segs = calloc(n ? n : 1, sizeof(*f->segs));
 	if (!f->segs) {
-		err = -ENOMEM;
+		err = mintmon_fail(e, -ENOMEM, "target", "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(elf, (int)i, &ph)) {
-			mintmon_warn("%s: bad program header %zu", path, i);
+			mintmon_fail(e, -EINVAL, "target", "%s: bad program header %zu", path, i);
 			goto out;
 		}
 		if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
@@ -311,7 +296,7 @@ static int read_phdrs(const char *path, struct mapped_file *f)
 		f->nr_segs++;
 	}
 	if (!f->nr_segs) {
-		mintmon_warn("%s has no loadable segments", path);
+		mintmon_fail(e, -EINVAL, "target", "%s has no loadable segments", path);
 		goto out;
 	}
 	err = 0;
@@ -321,21 +306,21 @@ out:
 	return err;
 }
 
-static int open_elf(const char *path, struct mintmon_memory *m)
+static int open_elf(const char *path, struct mintmon_memory *m, struct mintmon_error *e)
 {
 	struct mapped_file *f = calloc(1, sizeof(*f));
 	int err;
 
 	if (!f)
 		return -ENOMEM;
-	err = map_file(path, f);
+	err = map_file(path, f, e);
 	if (err) {
 		free(f);
 		return err;
 	}
-	err = read_phdrs(path, f);
+	err = read_phdrs(path, f, e);
 	if (!err)
-		err = finish(f, m, path);
+		err = finish(f, m, path, e);
 	if (err) {
 		munmap((void *)f->data, f->file_size);
 		close(f->fd);
@@ -345,13 +330,13 @@ static int open_elf(const char *path, struct mintmon_memory *m)
 	return err;
 }
 
-int mintmon_reader_open(const char *spec, struct mintmon_memory *m)
+int mintmon_reader_open(const char *spec, struct mintmon_memory *m, struct mintmon_error *e)
 {
 	memset(m, 0, sizeof(*m));
 	if (!strncmp(spec, "file:", 5))
-		return open_raw(spec + 5, m);
+		return open_raw(spec + 5, m, e);
 	if (!strncmp(spec, "elf:", 4))
-		return open_elf(spec + 4, m);
-	mintmon_warn("unknown target '%s': expected file:PATH or elf:PATH", spec);
+		return open_elf(spec + 4, m, e);
+	mintmon_fail(e, -EINVAL, "target", "unknown target '%s': expected file:PATH or elf:PATH", spec);
 	return -EINVAL;
 }

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /* User-space implementation of the platform.h shim. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "mintmon/platform.h"
 
-static char last_warning[512];
-static int verbose;
+static int debug_level;
+static atomic_ulong allocs;
 
 void *mintmon_malloc(size_t size)
 {
+	atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
 	return malloc(size ? size : 1);
 }
 
 void *mintmon_calloc(size_t n, size_t size)
 {
+	atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
 	return calloc(n ? n : 1, size ? size : 1);
 }
 
@@ -24,28 +27,32 @@ void mintmon_free(void *p)
 	free(p);
 }
 
-void mintmon_warn(const char *fmt, ...)
+unsigned long mintmon_alloc_count(void)
 {
-	va_list ap;
+	return atomic_load_explicit(&allocs, memory_order_relaxed);
+}
 
-	va_start(ap, fmt);
-	vsnprintf(last_warning, sizeof(last_warning), fmt, ap);
-	va_end(ap);
-	if (verbose)
-		fprintf(stderr, "mintmon: %s\n", last_warning);
+void mintmon_log(const char *step, const char *msg)
+{
+	fprintf(stderr, "mintmon: %s: %s\n", step, msg);
 }
 
 void mintmon_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (verbose < 2)
+	if (debug_level < 1)
 		return;
 	va_start(ap, fmt);
 	fputs("mintmon: debug: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+void mintmon_set_debug(int level)
+{
+	debug_level = level;
 }
 
 int mintmon_snprintf(char *buf, size_t size, const char *fmt, ...)
@@ -59,13 +66,7 @@ int mintmon_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-const char *mintmon_last_warning(void)
+int mintmon_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	return last_warning;
-}
-
-void mintmon_set_verbose(int v)
-{
-	verbose = v;
-	last_warning[0] = '\0';
+	return vsnprintf(buf, size, fmt, ap);
 }

@@ -13,7 +13,6 @@
 
 #define MAX_NAMES	24
 #define MAX_IDS		256
-#define SENTINEL	"fuzz_btf: no warning yet"
 
 /* Collect up to MAX_NAMES strings of the (validated) string section. */
 static unsigned int collect_names(const uint8_t *data, const char **names)
@@ -88,10 +87,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mintmon_btf *btf = NULL;
 	unsigned int nr_names;
 
-	mintmon_warn("%s", SENTINEL);
-	if (mintmon_btf_create(data, size, &btf)) {
+	struct mintmon_error e;
+
+	mintmon_error_init(&e, 0);
+	if (mintmon_btf_create(data, size, &e, &btf)) {
 		/* Every rejection says why, and leaves btf alone. */
-		if (!strcmp(mintmon_last_warning(), SENTINEL) || btf)
+		if (!mintmon_error_is_set(&e) || !e.msg[0] || btf)
 			__builtin_trap();
 		return 0;
 	}

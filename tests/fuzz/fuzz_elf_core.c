@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		return 0;
 	if (write(fd, data, size) == (ssize_t)size) {
 		snprintf(spec, sizeof(spec), "elf:/proc/self/fd/%d", fd);
-		if (!mintmon_reader_open(spec, &m)) {
+		if (!mintmon_reader_open(spec, &m, NULL)) {
 			unsigned int i;
 
 			for (i = 0; i < m.nr_ranges; i++)

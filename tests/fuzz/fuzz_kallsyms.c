@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u64 addr;
 
 	if (mintmon_kallsyms_create(data, size, 0xffffffff82000000ull, 0xffffffff81000000ull,
-				    0xffffffffc0000000ull, &ks))
+				    0xffffffffc0000000ull, NULL, &ks))
 		return 0;
 	mintmon_kallsyms_iter_init(&it, ks);
 	while (mintmon_kallsyms_iter_next(&it, &sym) > 0)

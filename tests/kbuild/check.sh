@@ -40,7 +40,7 @@ done
 cat >"$out/Kbuild" <<KBUILD
 obj-m := mintmon_probe.o
 mintmon_probe-y := probe.o$objs
-ccflags-y := -I$top/include -Werror
+ccflags-y := -I$top/include -Werror -Wframe-larger-than=1024
 KBUILD
 make -s -C "/lib/modules/$rel/build" M="$out" modules >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; echo "check-kbuild: the core does not build as kernel code" >&2; exit 1; }

@@ -15,6 +15,15 @@
 
 #include <mintmon/btf.h>
 
+/* A fresh error object for each call: a message from an earlier case cannot satisfy a check. */
+static struct mintmon_error test_err;
+
+static struct mintmon_error *fresh_err(void)
+{
+	mintmon_error_init(&test_err, 0);
+	return &test_err;
+}
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* info word: kind in bits 24-28, kind_flag bit 31, vlen bits 0-15 */
@@ -203,7 +212,7 @@ static int fixture_setup(void **state)
 	size_t size;
 	u8 *b = build_fixture(&size);
 
-	assert_int_equal(mintmon_btf_create(b, size, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	/* The parser keeps its own copy. */
 	memset(b, 0xa5, size);
 	free(b);
@@ -347,7 +356,7 @@ static void test_resolve_and_size(void **state)
 	}
 	assert_int_equal(mintmon_btf_resolve(btf, NR_TYPES, &id), -EINVAL);
 	assert_int_equal(mintmon_btf_type_size(btf, NR_TYPES, &size), -EINVAL);
-	assert_non_null(strstr(mintmon_last_warning(), "out of range"));
+	assert_non_null(strstr(test_err.msg, "out of range"));
 }
 
 static void test_member(void **state)
@@ -434,7 +443,7 @@ static void test_offsetof(void **state)
 		assert_int_equal(v, tab[i].err == -ENOENT ? 0xdead : tab[i].size);
 	}
 	assert_int_equal(mintmon_btf_offsetof(btf, "node", "flags", &v), -EINVAL);
-	assert_non_null(strstr(mintmon_last_warning(), "node.flags is a bitfield"));
+	assert_non_null(strstr(test_err.msg, "node.flags is a bitfield"));
 }
 
 static void test_array_ptr_int(void **state)
@@ -451,7 +460,7 @@ static void test_array_ptr_int(void **state)
 	assert_int_equal(a.elem_type, 8);
 	assert_int_equal(a.nelems, 2);
 	assert_int_equal(mintmon_btf_array_info(btf, 5, &a), -EINVAL);
-	assert_non_null(strstr(mintmon_last_warning(), "type 5 is STRUCT, not ARRAY"));
+	assert_non_null(strstr(test_err.msg, "type 5 is STRUCT, not ARRAY"));
 
 	assert_int_equal(mintmon_btf_ptr_target(btf, 4, &t), 0);
 	assert_int_equal(t, 5);
@@ -658,10 +667,9 @@ static void expect_reject(const u8 *b, size_t size, int err, const char *msg, co
 {
 	struct mintmon_btf *btf = (void *)0x1;
 
-	mintmon_set_verbose(0);
-	if (mintmon_btf_create(b, size, &btf) != err || !strstr(mintmon_last_warning(), msg)) {
+	if (mintmon_btf_create(b, size, fresh_err(), &btf) != err || !strstr(test_err.msg, msg)) {
 		print_error("case '%s': want %d with \"%s\", got warning \"%s\"\n", what, err, msg,
-			    mintmon_last_warning());
+			    test_err.msg);
 		fail();
 	}
 	assert_ptr_equal(btf, (void *)0x1);	/* untouched on failure */
@@ -696,8 +704,8 @@ static void test_truncations(void **state)
 		u8 *t = malloc(n ? n : 1);
 
 		memcpy(t, b, n);
-		assert_int_not_equal(mintmon_btf_create(t, n, &btf), 0);
-		assert_true(strlen(mintmon_last_warning()) > 0);
+		assert_int_not_equal(mintmon_btf_create(t, n, fresh_err(), &btf), 0);
+		assert_true(strlen(test_err.msg) > 0);
 		free(t);
 	}
 	expect_reject(b, 10, -EINVAL, "blob of 10 bytes is smaller than the 24-byte header",
@@ -715,7 +723,7 @@ static void test_header_variants(void **state)
 	(void)state;
 	/* A longer header is accepted when the extra bytes are zero... */
 	b = build(types, ARRAY_SIZE(types), strs, sizeof(strs), 8, &size);
-	assert_int_equal(mintmon_btf_create(b, size, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_find(btf, "outer", K(STRUCT), &id), 0);
 	assert_int_equal(id, 17);
 	mintmon_btf_destroy(btf);
@@ -736,7 +744,7 @@ static void test_header_variants(void **state)
 		put32(c + H_STR_OFF, 0);
 		put32(c + H_TYPE_OFF, 156);
 		memcpy(c + 24 + 156, types, tlen);
-		assert_int_equal(mintmon_btf_create(c, 24 + 156 + tlen, &btf), 0);
+		assert_int_equal(mintmon_btf_create(c, 24 + 156 + tlen, fresh_err(), &btf), 0);
 		assert_int_equal(mintmon_btf_nr_types(btf), NR_TYPES);
 		mintmon_btf_destroy(btf);
 		free(c);
@@ -745,7 +753,7 @@ static void test_header_variants(void **state)
 
 	/* No types at all: valid, only void. */
 	b = build(NULL, 0, strs, sizeof(strs), 0, &size);
-	assert_int_equal(mintmon_btf_create(b, size, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_nr_types(btf), 1);
 	assert_int_equal(mintmon_btf_find(btf, "int", K(UNKN), &id), -ENOENT);
 	mintmon_btf_destroy(btf);
@@ -798,7 +806,7 @@ static void test_chain_limit(void **state)
 
 	(void)state;
 	b = typedef_chain(MINTMON_BTF_MAX_CHAIN, &size);
-	assert_int_equal(mintmon_btf_create(b, size, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_resolve(btf, 1, &id), 0);
 	assert_int_equal(id, MINTMON_BTF_MAX_CHAIN + 1);
 	assert_int_equal(mintmon_btf_type_size(btf, 1, &sz), 0);
@@ -851,9 +859,9 @@ static void test_anonymous_loop(void **state)
 
 	(void)state;
 	b = build(w, ARRAY_SIZE(w), strs, sizeof(strs), 0, &size);
-	assert_int_equal(mintmon_btf_create(b, size, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_member(btf, 1, "x", &info), -ELOOP);
-	assert_non_null(strstr(mintmon_last_warning(), "anonymous members nested deeper than 16"));
+	assert_non_null(strstr(test_err.msg, "anonymous members nested deeper than 16"));
 	assert_int_equal(mintmon_btf_offsetof(btf, "node", "x", &off), -ELOOP);
 	mintmon_btf_destroy(btf);
 	free(b);
@@ -897,9 +905,9 @@ static void test_anonymous_breadth(void **state)
 	*p++ = INFO(K(STRUCT), 0, 0);
 	*p++ = 0;
 	b = build(w, (size_t)(p - w), strs, sizeof(strs), 0, &size);
-	assert_int_equal(mintmon_btf_create(b, size, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_member(btf, 1, "x", &info), -ELOOP);
-	assert_non_null(strstr(mintmon_last_warning(),
+	assert_non_null(strstr(test_err.msg,
 			       "type 1: looking for member 'x' took more than 131072 steps"));
 	mintmon_btf_destroy(btf);
 	free(b);
@@ -929,7 +937,7 @@ static void test_repeated_names(void **state)
 		*p++ = (u32)-1;
 	}
 	b = build(w, (size_t)(p - w), strs, sizeof(strs), 0, &size);
-	assert_int_equal(mintmon_btf_create(b, size, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_find(btf, "tag", K(DECL_TAG), &id), 0);
 	assert_int_equal(id, 2);
 	assert_int_equal(mintmon_btf_find(btf, "node", K(UNKN), &id), 0);
@@ -988,10 +996,10 @@ static void test_bad_args(void **state)
 	struct mintmon_btf *btf = *state, *out = NULL;
 	static const u8 zero[64];
 
-	assert_int_equal(mintmon_btf_create(NULL, 10, &out), -EINVAL);
-	assert_int_equal(mintmon_btf_create(zero, (size_t)MINTMON_BTF_MAX_SIZE + 1, &out), -E2BIG);
-	assert_int_equal(mintmon_btf_create(zero, sizeof(zero), &out), -EINVAL);
-	assert_non_null(strstr(mintmon_last_warning(), "bad magic 0x0000"));
+	assert_int_equal(mintmon_btf_create(NULL, 10, fresh_err(), &out), -EINVAL);
+	assert_int_equal(mintmon_btf_create(zero, (size_t)MINTMON_BTF_MAX_SIZE + 1, fresh_err(), &out), -E2BIG);
+	assert_int_equal(mintmon_btf_create(zero, sizeof(zero), fresh_err(), &out), -EINVAL);
+	assert_non_null(strstr(test_err.msg, "bad magic 0x0000"));
 	assert_null(out);
 	mintmon_btf_destroy(NULL);
 	assert_int_equal(mintmon_btf_member(btf, 5, NULL, NULL), -EINVAL);
@@ -1049,7 +1057,7 @@ static void test_host_vmlinux(void **state)
 		print_message("no %s: skipped\n", path);
 		skip();
 	}
-	assert_int_equal(mintmon_btf_create(b, n, &btf), 0);
+	assert_int_equal(mintmon_btf_create(b, n, fresh_err(), &btf), 0);
 	free(b);
 	assert_true(mintmon_btf_nr_types(btf) > 10000);
 

@@ -73,14 +73,14 @@ static void test_no_kernel(void **state)
 	unsigned int i;
 
 	fake_memory_init(&f, &m, 32 << 20);
-	assert_int_equal(mintmon_kernel_create(&m, NULL, &k), -ENOENT);
+	assert_int_equal(mintmon_kernel_create(&m, NULL, NULL, &k), -ENOENT);
 	assert_null(k);
 	/* PML4 at 0x1000 -> PDPT 0x2000 -> PD 0x3000: 8 MiB at 0x1000000, no kallsyms there. */
 	fake_put64(&f, 0x1000 + 8 * 511, 0x2000 | 0x67);
 	fake_put64(&f, 0x2000 + 8 * 510, 0x3000 | 0x67);
 	for (i = 0; i < 4; i++)
 		fake_put64(&f, 0x3000 + 8 * (8 + i), (0x1000000ull + i * 0x200000) | 0x81);
-	assert_int_equal(mintmon_kernel_create(&m, NULL, &k), -ENOENT);
+	assert_int_equal(mintmon_kernel_create(&m, NULL, NULL, &k), -ENOENT);
 	assert_null(k);
 	fake_memory_deinit(&f);
 }

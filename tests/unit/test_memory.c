@@ -63,9 +63,6 @@ static void test_read(void **state)
 	assert_int_equal(fault, ~0ull - 4);
 	assert_int_equal(f.reads, 0);
 	assert_int_equal(m.bytes_read, 16);
-	/* A source without a map op lends nothing: callers fall back to read. */
-	assert_null(mintmon_memory_map(&m, 0, 16));
-	assert_int_equal(m.bytes_read, 16);
 	fake_memory_deinit(&f);
 }
 

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A session: one watched kernel, attached once and polled many times.
+ *
+ * Attach finds the kernel and everything it takes to read it (symbols,
+ * types, RAM ranges) and records its boot identity. A poll re-reads the
+ * identity and the heartbeat in one vectored read and answers one of: the
+ * same kernel, a new one (rebooted or kexec'd: the session has re-attached
+ * to it by itself), or gone (nothing can be attached now). State derived from
+ * a kernel (a task walker, cached addresses) must be dropped when the
+ * session's generation changes: it never reads a new kernel with the old
+ * kernel's symbols, offsets or page tables.
+ *
+ * A poll of a kernel that is still there allocates nothing and never sleeps;
+ * only (re-)attach allocates. Each session has its own error object, so two
+ * sessions can be polled from two threads.
+ */
+#ifndef MINTMON_SESSION_H
+#define MINTMON_SESSION_H
+
+#include "kernel.h"
+
+enum mintmon_poll_state {
+	MINTMON_POLL_ATTACHED,	/* first attach */
+	MINTMON_POLL_SAME,	/* the kernel attached before, still there */
+	MINTMON_POLL_REBOOTED,	/* another boot: the session now reads the new kernel */
+	MINTMON_POLL_GONE,	/* no kernel can be attached (the error says why) */
+};
+
+const char *mintmon_poll_state_name(enum mintmon_poll_state state);
+
+struct mintmon_poll {
+	enum mintmon_poll_state state;
+	u64 heartbeat;		/* jiffies_64 (0 when gone) */
+	u64 reads;		/* memory requests made by this poll */
+	u64 round_trips;	/* memory calls made by this poll */
+	u64 bytes;		/* bytes read by this poll */
+};
+
+struct mintmon_session {
+	struct mintmon_memory *mem;
+	struct mintmon_kernel_options opts;
+	struct mintmon_error err;
+	struct mintmon_kernel *k;	/* NULL while gone */
+	struct mintmon_boot_id id;	/* of the last kernel attached */
+	bool attached_once;
+	u64 generation;			/* changes whenever k does */
+};
+
+/*
+ * Set up a session on mem (which the caller keeps) and attach. opts is
+ * copied (its BTF data must outlive the session). Returns 0, or the attach
+ * error (also recorded in s->err) with *session_ret still set so the caller
+ * may keep polling for a kernel to appear; -ENOMEM leaves nothing.
+ */
+int mintmon_session_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
+			   int verbose, struct mintmon_session **session_ret);
+void mintmon_session_destroy(struct mintmon_session *s);
+
+/*
+ * One poll (see above). Returns 0 with *poll_ret filled, whatever the state;
+ * a negative errno only for an internal failure (out of memory).
+ */
+int mintmon_session_poll(struct mintmon_session *s, struct mintmon_poll *poll_ret);
+
+#endif /* MINTMON_SESSION_H */

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sessions: attach once, poll many times (see session.h). */
+#include "mintmon/session.h"
+
+const char *mintmon_poll_state_name(enum mintmon_poll_state state)
+{
+	switch (state) {
+	case MINTMON_POLL_ATTACHED: return "attached";
+	case MINTMON_POLL_SAME: return "same";
+	case MINTMON_POLL_REBOOTED: return "rebooted";
+	case MINTMON_POLL_GONE: return "gone";
+	}
+	return "?";
+}
+
+static bool same_id(const struct mintmon_boot_id *a, const struct mintmon_boot_id *b)
+{
+	return a->text_phys == b->text_phys && a->kaslr_offset == b->kaslr_offset &&
+	       a->page_offset_base == b->page_offset_base && a->canary == b->canary &&
+	       a->top_entry == b->top_entry;
+}
+
+static int attach(struct mintmon_session *s)
+{
+	int err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &s->k);
+
+	if (err) {
+		s->k = NULL;
+		if (!s->err.code)
+			s->err.code = err;
+		return err;
+	}
+	s->generation++;
+	return 0;
+}
+
+int mintmon_session_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
+			   int verbose, struct mintmon_session **session_ret)
+{
+	struct mintmon_session *s = mintmon_calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->mem = mem;
+	if (opts)
+		s->opts = *opts;
+	mintmon_error_init(&s->err, verbose);
+	err = attach(s);
+	if (err == -ENOMEM) {
+		mintmon_free(s);
+		return err;
+	}
+	if (!err) {
+		s->id = s->k->id;
+		s->attached_once = true;
+	}
+	*session_ret = s;
+	return err;
+}
+
+void mintmon_session_destroy(struct mintmon_session *s)
+{
+	if (!s)
+		return;
+	mintmon_kernel_destroy(s->k);
+	mintmon_free(s);
+}
+
+int mintmon_session_poll(struct mintmon_session *s, struct mintmon_poll *poll_ret)
+{
+	struct mintmon_memory *m = s->mem;
+	u64 reads = m->reads, trips = m->round_trips, bytes = m->bytes_read;
+	struct mintmon_poll p = {MINTMON_POLL_GONE, 0, 0, 0, 0};
+	int err;
+
+	mintmon_error_clear(&s->err);
+	if (s->k) {
+		err = mintmon_kernel_check(s->k, &p.heartbeat);
+		if (!err) {
+			p.state = MINTMON_POLL_SAME;
+			goto out;
+		}
+		/* Changed or unreadable: never read on with what we knew. */
+		mintmon_kernel_destroy(s->k);
+		s->k = NULL;
+		s->generation++;
+	}
+	err = attach(s);
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		goto out;
+	if (!s->attached_once)
+		p.state = MINTMON_POLL_ATTACHED;
+	else if (same_id(&s->id, &s->k->id))
+		p.state = MINTMON_POLL_SAME;	/* a passing glitch: the same boot */
+	else
+		p.state = MINTMON_POLL_REBOOTED;
+	s->id = s->k->id;
+	s->attached_once = true;
+	if (mintmon_kernel_check(s->k, &p.heartbeat))
+		p.heartbeat = 0;
+out:
+	p.reads = m->reads - reads;
+	p.round_trips = m->round_trips - trips;
+	p.bytes = m->bytes_read - bytes;
+	*poll_ret = p;
+	return 0;
+}
