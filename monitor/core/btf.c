@@ -943,6 +943,8 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
 		err = check_type(btf, id);
 		if (err)
 			goto fail;
+		if (id % 4096 == 0)
+			mintmon_yield();	/* 100k+ types: let the module's caller breathe */
 	}
 	btf->rid_cache = mintmon_calloc(nr, sizeof(u32));
 	btf->size_cache = mintmon_calloc(nr, sizeof(u64));
@@ -957,6 +959,8 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
 		err = check_sizes(btf, id);
 		if (err)
 			goto fail;
+		if (id % 4096 == 0)
+			mintmon_yield();
 	}
 	mintmon_free(btf->rid_cache);
 	mintmon_free(btf->size_cache);
