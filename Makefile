@@ -107,7 +107,8 @@ check-freestanding: $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 check-kbuild:
 	tests/kbuild/check.sh $(BUILD)
 
-FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -g -O1
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)

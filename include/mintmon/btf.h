@@ -96,6 +96,8 @@ struct mintmon_error *mintmon_btf_error(const struct mintmon_btf *btf);
 u32 mintmon_btf_nr_types(const struct mintmon_btf *btf);
 /* Size of the blob in bytes. */
 size_t mintmon_btf_size(const struct mintmon_btf *btf);
+/* The checked blob itself (btf's copy, mintmon_btf_size() bytes), e.g. to keep it in a cache. */
+const void *mintmon_btf_data(const struct mintmon_btf *btf);
 
 /* Kind of type id (MINTMON_BTF_KIND_*); MINTMON_BTF_KIND_UNKN for void or a bad id. */
 unsigned int mintmon_btf_kind(const struct mintmon_btf *btf, u32 id);

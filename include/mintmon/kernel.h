@@ -27,6 +27,51 @@
 #include "kallsyms.h"
 #include "memory.h"
 
+/*
+ * A store for what discovery learnt about a kernel (its kallsyms tables,
+ * BTF, the symbols discovery uses and its boot identity), so that attaching
+ * to the same boot again reads a few KiB of the target instead of its
+ * read-only data. Entries are keyed by where the kernel image is. The core
+ * makes and reads the entries' bytes; the store only keeps them (user
+ * space: monitor/user/cache.c, files under ~/.cache/mintmon/attach).
+ *
+ * An entry is untrusted input like target memory: the core checks all of
+ * it (kallsyms tables as strictly as the search does, BTF through
+ * mintmon_btf_create()), then finishes discovery with small reads and uses
+ * the entry only if the boot identity it takes equals the one kept;
+ * otherwise the entry is dropped and the read-only data searched.
+ */
+struct mintmon_kernel_cache_key {
+	u64 text_phys;
+	u64 text_virt;
+	u32 levels;
+};
+
+/* A piece of an entry to store (an entry is stored as the concatenation of its parts). */
+struct mintmon_kernel_cache_part {
+	const void *data;
+	size_t len;
+};
+
+struct mintmon_kernel_cache_ops {
+	/*
+	 * Of the entries kept for key, most recently used first, return the
+	 * first that match(arg, probe, len) accepts, where probe is the
+	 * entry's first min(probe_len, entry size) bytes: 0 and the whole
+	 * entry (*data_ret, *size_ret; given back with release()), or
+	 * -ENOENT. The core's match() reads a few bytes of the target.
+	 */
+	int (*load)(void *ctx, const struct mintmon_kernel_cache_key *key, size_t probe_len,
+		    bool (*match)(void *arg, const void *probe, size_t len), void *arg,
+		    void **data_ret, size_t *size_ret);
+	void (*release)(void *ctx, void *data, size_t size);
+	/* Forget the entry load() returned last: it does not describe the kernel. */
+	void (*drop)(void *ctx, const struct mintmon_kernel_cache_key *key);
+	/* Keep an entry (best effort; the store bounds its own size). */
+	void (*store)(void *ctx, const struct mintmon_kernel_cache_key *key,
+		      const struct mintmon_kernel_cache_part *parts, unsigned int nr_parts);
+};
+
 struct mintmon_kernel_options {
 	/* Physical window to search for the kernel; both 0 means all memory. */
 	u64 search_start;
@@ -34,6 +79,9 @@ struct mintmon_kernel_options {
 	/* BTF to use instead of the kernel's own .BTF (copied), or NULL. */
 	const void *btf_data;
 	size_t btf_size;
+	/* Where to keep and find what discovery learns (NULL: nowhere). */
+	const struct mintmon_kernel_cache_ops *cache;
+	void *cache_ctx;
 };
 
 /* What a vmcoreinfo note ("KEY=value" lines) says, for cross-checks. */
@@ -105,17 +153,27 @@ struct mintmon_kernel {
 
 	/* RAM as the target's e820 table says (also set as mem's RAM). */
 	bool ram_known;
+	struct mintmon_phys_range ram[MINTMON_MAX_PHYS_RANGES];
+	unsigned int nr_ram;
 
 	/* The boot identity and where each part of it is re-read. */
 	struct mintmon_boot_id id;
 	u64 canary_vaddr;	/* &init_task.stack_canary, 0 if none */
 	u64 page_offset_base_vaddr;	/* &page_offset_base, 0 without KASLR of memory */
 	u64 top_entry_phys;	/* the entry of image.pgtable that maps _text */
+	/*
+	 * The entries below it on the way to _text (PUD, PMD...): in the old
+	 * image, so a new kernel loaded over it changes them.
+	 */
+	u64 path_phys[4];
+	u64 path_val[4];
+	unsigned int nr_path;
 	u64 jiffies_vaddr;	/* &jiffies_64: the heartbeat */
 
 	/* Time and memory totals, for ps's %CPU and %MEM (0 if unknown). */
 	u64 timekeeper_vaddr;	/* &tk_core.timekeeper */
-	struct mintmon_field tk_mono_base, tk_offs_boot, tk_offs_real;
+	struct mintmon_field tk_mono_base, tk_mono_xtime_nsec, tk_mono_shift, tk_offs_boot,
+		tk_offs_real;
 	u64 totalram_vaddr;	/* &_totalram_pages */
 
 	/* Working state of mintmon_kernel_read_batch(), allocated with the kernel. */
@@ -188,11 +246,19 @@ int mintmon_kernel_linear_pa(const struct mintmon_kernel *k, u64 vaddr, u64 *phy
 
 /*
  * Re-check the boot identity and read the heartbeat (jiffies_64), in one
- * vectored read of at most four requests; allocates nothing, never sleeps.
+ * vectored read of at most eight requests (canary, page_offset_base, the
+ * page-table entries from the top level to _text's, jiffies_64); allocates
+ * nothing, never sleeps.
  * 0: same kernel, *heartbeat_ret set. -ESTALE: the identity changed
  * (rebooted, kexec'd, or memory rewritten). Other errors: unreadable.
  */
 int mintmon_kernel_check(struct mintmon_kernel *k, u64 *heartbeat_ret);
+
+/*
+ * Make mem's RAM ranges this kernel's again (after another attach on the
+ * same memory changed them).
+ */
+void mintmon_kernel_use_ram(struct mintmon_kernel *k);
 
 /* Time since boot (ktime_get_boottime()) as of the kernel's last tick. */
 int mintmon_kernel_uptime_ns(struct mintmon_kernel *k, u64 *ns_ret);

@@ -33,6 +33,9 @@ struct mintmon_iov {
 	u64 fault;
 };
 
+/* Requests handed to a source's readv() at once (the front end splits larger calls). */
+#define MINTMON_READV_BATCH 32
+
 struct mintmon_memory_ops {
 	/*
 	 * Read len bytes at physical address phys into buf. Returns 0, or a

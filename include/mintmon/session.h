@@ -12,13 +12,26 @@
  * kernel's symbols, offsets or page tables.
  *
  * A poll of a kernel that is still there allocates nothing and never sleeps;
- * only (re-)attach allocates. Each session has its own error object, so two
+ * only (re-)attach allocates. One case needs more than the identity: a
+ * machine that reboots leaves the old kernel's memory as it was until the
+ * new kernel happens to overwrite it, so the old identity can still read
+ * true while a new kernel runs elsewhere. When the heartbeat stops moving
+ * (after MINTMON_VERIFY_STALLED polls), the poll also looks for a kernel from
+ * scratch (an attach, so it allocates) and switches if it finds another
+ * boot: every MINTMON_VERIFY_STALLED polls while the stall is younger than
+ * MINTMON_VERIFY_FAST polls (a reboot takes seconds), then at doubling
+ * intervals up to MINTMON_VERIFY_MAX polls, so a hung target does not cost
+ * an attach every other poll for ever. Each session has its own error object, so two
  * sessions can be polled from two threads.
  */
 #ifndef MINTMON_SESSION_H
 #define MINTMON_SESSION_H
 
 #include "kernel.h"
+
+#define MINTMON_VERIFY_STALLED 2
+#define MINTMON_VERIFY_FAST 300
+#define MINTMON_VERIFY_MAX 64
 
 enum mintmon_poll_state {
 	MINTMON_POLL_ATTACHED,	/* first attach */
@@ -45,6 +58,11 @@ struct mintmon_session {
 	struct mintmon_boot_id id;	/* of the last kernel attached */
 	bool attached_once;
 	u64 generation;			/* changes whenever k does */
+	/* Polls since the heartbeat last moved, and when to look again from scratch. */
+	u64 last_heartbeat;
+	u32 stalled;
+	u32 verify_at;
+	u32 verify_step;
 };
 
 /*

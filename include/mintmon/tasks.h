@@ -44,7 +44,8 @@ struct mintmon_task {
 	u64 vsz_kb;
 	u64 rss_kb;
 	u64 start_time_ns;	/* since boot (start_boottime) */
-	u64 cpu_time_ns;	/* utime + stime */
+	u64 cpu_time_ns;	/* the thread's runtime, as /proc's utime + stime add up */
+	u64 group_exited_cpu_ns;	/* its group's exited threads' (signal->sum_sched_runtime) */
 	u32 nr_threads;		/* threads in the group (signal->nr_threads) */
 	u32 tty_nr;		/* controlling tty as /proc/PID/stat encodes it, 0: none */
 };

@@ -1002,6 +1002,11 @@ size_t mintmon_btf_size(const struct mintmon_btf *btf)
 	return btf->size;
 }
 
+const void *mintmon_btf_data(const struct mintmon_btf *btf)
+{
+	return btf->data;
+}
+
 unsigned int mintmon_btf_kind(const struct mintmon_btf *btf, u32 id)
 {
 	struct tview t;

@@ -118,7 +118,7 @@ static bool mentions(const char *msg, u64 addr)
 	size_t len = strlen(msg), i;
 
 	for (i = 0; n <= len && i <= len - n; i++) {
-		if (!memcmp(msg + i, hex, n))
+		if (!memcmp(msg + i, hex, n) && !memchr("0123456789abcdefABCDEF", msg[i + n], 22))
 			return true;
 	}
 	return false;

@@ -6,6 +6,8 @@
 #define MIB_2 (2ull << 20)
 /* Bound on kernel read-only data copied for the kallsyms search. */
 #define MAX_RODATA (96ull << 20)
+/* Read-only data is copied and searched this much at a time. */
+#define RODATA_CHUNK (256ull << 10)
 #define MAX_BTF (64ull << 20)
 /* Kernel images tried before giving up (every page table maps the same one). */
 #define MAX_IMAGES 8
@@ -52,6 +54,7 @@ enum {
 	SYM_E820_TABLE,
 	SYM_TK_CORE,
 	SYM_TOTALRAM_PAGES,
+	SYM_TIMEKEEPER_DATA,
 	NR_SYMS,
 };
 
@@ -74,11 +77,14 @@ static const char *const sym_names[NR_SYMS] = {
 	[SYM_TK_CORE] = "tk_core",
 	/* totalram_pages() reads it since v5.0 (ca79b0c211af). */
 	[SYM_TOTALRAM_PAGES] = "_totalram_pages",
+	/* tk_core became timekeeper_data[TIMEKEEPER_CORE] in v6.17 (22c62b9a84b8). */
+	[SYM_TIMEKEEPER_DATA] = "timekeeper_data",
 };
 
 struct discovery {
 	u64 sym[NR_SYMS];
 	bool have[NR_SYMS];
+	u32 index[NR_SYMS];	/* in kallsyms order, for a cache entry */
 	u8 *rodata;		/* our copy: parsers read it more than once */
 	u64 rodata_vaddr;
 	u64 rodata_size;
@@ -202,14 +208,21 @@ static int read_string(struct mintmon_kernel *k, u64 vaddr, char *buf, size_t si
 }
 
 /*
- * Copy the image's read-only data: from the first non-executable,
- * read-only 2 MiB chunk after _text to the first writable one (.rodata
- * through .BTF_ids). Without such permissions (e.g. before
- * mark_rodata_ro()) the whole mapped image is used.
+ * Find the kallsyms tables in the image's read-only data: from the first
+ * non-executable, read-only 2 MiB chunk after _text to the first writable
+ * one (.rodata through .BTF_ids); without such permissions (e.g. before
+ * mark_rodata_ro()) the whole mapped image. The data is copied from its
+ * start in RODATA_CHUNK pieces, each searched as it arrives, and only as far
+ * as the tables need: they lie in .rodata proper, about 1.4 MiB (6.1) and
+ * 1.6 MiB (6.12) into it and 1.8 (6.1) to 2.8 MiB (6.12) long, well before
+ * the .BTF section at the end (4-5 MiB, read on its own by load_btf()).
+ * Each byte is read once into our copy, which is all that is parsed.
  */
 static int copy_rodata(struct mintmon_kernel *k, struct discovery *d)
 {
-	u64 v, start = 0, end = k->text_virt + k->image.mapped_size, fault;
+	struct mintmon_kallsyms_search search;
+	u64 v, start = 0, end = k->text_virt + k->image.mapped_size, fault, size, have = 0;
+	size_t need = 0;
 	int err;
 
 	for (v = k->text_virt; v < end; v += MIB_2) {
@@ -228,25 +241,46 @@ static int copy_rodata(struct mintmon_kernel *k, struct discovery *d)
 		start = k->text_virt;
 	if (end - start > MAX_RODATA)
 		end = start + MAX_RODATA;
-	d->rodata_size = end - start;
+	size = end - start;
 	d->rodata_vaddr = start;
+	d->rodata_size = 0;
 	/* Copied once, never parsed in place: a live target changes under us. */
-	d->rodata = mintmon_malloc(d->rodata_size);
+	d->rodata = mintmon_malloc(size);
 	if (!d->rodata)
 		return mintmon_fail(k->err, -ENOMEM, "discovery", "out of memory");
-	err = mintmon_memory_read(k->mem, k->text_phys + (start - k->text_virt), d->rodata,
-				  d->rodata_size, &fault);
-	if (err)
-		mintmon_fail_at(k->err, err, "discovery", fault, start,
-				"cannot read kernel read-only data at physical 0x%llx",
-				(unsigned long long)fault);
+	mintmon_kallsyms_search_init(&search, start, k->text_virt,
+				     k->arch->kernel_map_start + k->arch->kernel_map_size, k->err);
+	do {
+		u64 want = have + RODATA_CHUNK;
+
+		if (want < need)
+			want = (need + RODATA_CHUNK - 1) / RODATA_CHUNK * RODATA_CHUNK;
+		if (want > size)
+			want = size;
+		err = mintmon_memory_read(k->mem, k->text_phys + (start + have - k->text_virt),
+					  d->rodata + have, want - have, &fault);
+		if (err)
+			return mintmon_fail_at(k->err, err, "discovery", fault, start + have,
+					       "cannot read kernel read-only data at physical 0x%llx",
+					       (unsigned long long)fault);
+		have = want;
+		d->rodata_size = have;
+		err = mintmon_kallsyms_search(&search, d->rodata, have, have == size, &need,
+					      &k->kallsyms);
+		mintmon_yield();
+	} while (err == -EAGAIN);
 	return err;
 }
 
+/*
+ * Copy the kernel's .BTF: the part already in our read-only data copy from
+ * there (never read twice), the rest in one read of the image's physical
+ * range, or through the page tables if it lies outside the image.
+ */
 static int load_btf(struct mintmon_kernel *k, struct discovery *d,
 		    const struct mintmon_kernel_options *opts)
 {
-	u64 start, size;
+	u64 start, size, done = 0, phys, phys_end, fault;
 	u8 *copy;
 	int err;
 
@@ -267,7 +301,21 @@ static int load_btf(struct mintmon_kernel *k, struct discovery *d,
 	copy = mintmon_malloc(size ? size : 1);
 	if (!copy)
 		return mintmon_fail(k->err, -ENOMEM, "btf", "out of memory");
-	err = mintmon_kernel_read(k, 0, start, copy, size, NULL);
+	if (start >= d->rodata_vaddr && start - d->rodata_vaddr < d->rodata_size) {
+		done = d->rodata_size - (start - d->rodata_vaddr);
+		memcpy(copy, d->rodata + (start - d->rodata_vaddr), done);
+	}
+	if (size > done && !mintmon_kernel_linear_pa(k, start + done, &phys) &&
+	    !mintmon_kernel_linear_pa(k, start + size - 1, &phys_end) &&
+	    phys_end - phys == size - done - 1) {
+		err = mintmon_memory_read(k->mem, phys, copy + done, size - done, &fault);
+		if (err)
+			mintmon_fail_at(k->err, err, "btf", fault, start + done,
+					"cannot read the kernel's .BTF at physical 0x%llx",
+					(unsigned long long)fault);
+	} else {
+		err = mintmon_kernel_read(k, 0, start + done, copy + done, size - done, NULL);
+	}
 	if (!err)
 		err = mintmon_btf_create(copy, size, k->err, &k->btf);
 	mintmon_free(copy);
@@ -516,43 +564,65 @@ static int learn_ram(struct mintmon_kernel *k, struct discovery *d)
 				    (unsigned long long)k->text_phys);
 	}
 	k->ram_known = true;
+	k->nr_ram = k->mem->nr_ram;
+	memcpy(k->ram, k->mem->ram, k->nr_ram * sizeof(k->ram[0]));
 	return 0;
 }
 
 /*
- * struct timekeeper inside tk_core: a named struct tk_data since v6.13
- * (8c4799b18ed6); before, an anonymous struct { seqcount_raw_spinlock_t
- * seq; struct timekeeper timekeeper; } whose timekeeper starts at the
- * seqcount's size rounded up to 8.
+ * struct timekeeper inside tk_core: an anonymous struct { seqcount_raw_spinlock_t
+ * seq; struct timekeeper timekeeper; } up to v6.12, whose timekeeper starts at
+ * the seqcount's size rounded up to 8; a named struct tk_data since v6.13
+ * (10f7c178a9da); and since v6.17 (22c62b9a84b8) tk_core is a macro for
+ * timekeeper_data[TIMEKEEPER_CORE], TIMEKEEPER_CORE being 0.
  */
 static void learn_time(struct mintmon_kernel *k, struct discovery *d)
 {
 	struct mintmon_field tk;
 	u32 id;
-	u64 off, size;
+	u64 off, size, base;
 
 	if (d->have[SYM_TOTALRAM_PAGES])
 		k->totalram_vaddr = d->sym[SYM_TOTALRAM_PAGES];
-	if (!d->have[SYM_TK_CORE] ||
-	    mintmon_field_init(k->btf, "timekeeper", "tkr_mono.base", false, &k->tk_mono_base) ||
+	if (mintmon_field_init(k->btf, "timekeeper", "tkr_mono.base", false, &k->tk_mono_base) ||
 	    mintmon_field_init(k->btf, "timekeeper", "offs_boot", false, &k->tk_offs_boot) ||
 	    mintmon_field_init(k->btf, "timekeeper", "offs_real", false, &k->tk_offs_real) ||
+	    mintmon_field_init(k->btf, "timekeeper", "tkr_mono.xtime_nsec", false,
+			       &k->tk_mono_xtime_nsec) ||
+	    mintmon_field_init(k->btf, "timekeeper", "tkr_mono.shift", false, &k->tk_mono_shift) ||
 	    !k->tk_mono_base.present || !k->tk_offs_boot.present)
+		return;
+	if (d->have[SYM_TK_CORE])
+		base = d->sym[SYM_TK_CORE];
+	else if (d->have[SYM_TIMEKEEPER_DATA])
+		base = d->sym[SYM_TIMEKEEPER_DATA];
+	else
 		return;
 	if (!mintmon_field_init(k->btf, "tk_data", "timekeeper", false, &tk) && tk.present) {
 		off = tk.off;
-	} else if (!mintmon_btf_find(k->btf, "seqcount_raw_spinlock_t", MINTMON_BTF_KIND_TYPEDEF,
+	} else if (d->have[SYM_TK_CORE] &&
+		   !mintmon_btf_find(k->btf, "seqcount_raw_spinlock_t", MINTMON_BTF_KIND_TYPEDEF,
 				     &id) && !mintmon_btf_type_size(k->btf, id, &size) && size <= 64) {
 		off = (size + 7) & ~7ull;
 	} else {
 		return;
 	}
-	k->timekeeper_vaddr = d->sym[SYM_TK_CORE] + off;
+	k->timekeeper_vaddr = base + off;
 }
 
+void mintmon_kernel_use_ram(struct mintmon_kernel *k)
+{
+	mintmon_memory_set_ram(k->mem, k->ram, k->nr_ram);
+}
+
+/*
+ * ktime_get_boottime() as of the last timekeeping update: tkr_mono.base
+ * holds whole seconds of CLOCK_MONOTONIC (tk_update_ktime_data()), the rest
+ * is xtime_nsec >> shift; offs_boot adds time spent suspended.
+ */
 int mintmon_kernel_uptime_ns(struct mintmon_kernel *k, u64 *ns_ret)
 {
-	u64 base, boot;
+	u64 base, boot, xnsec = 0, shift = 0;
 	int err;
 
 	if (!k->timekeeper_vaddr)
@@ -560,9 +630,14 @@ int mintmon_kernel_uptime_ns(struct mintmon_kernel *k, u64 *ns_ret)
 	err = mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_base, &base);
 	if (!err)
 		err = mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_offs_boot, &boot);
-	if (!err)
-		*ns_ret = base + boot;
-	return err;
+	if (!err && k->tk_mono_xtime_nsec.present && k->tk_mono_shift.present)
+		err = mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_xtime_nsec,
+						&xnsec) ||
+		      mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_shift, &shift);
+	if (err)
+		return err;
+	*ns_ret = base + boot + (shift < 64 ? xnsec >> shift : 0);
+	return 0;
 }
 
 int mintmon_kernel_totalram_pages(struct mintmon_kernel *k, u64 *pages_ret)
@@ -602,21 +677,29 @@ int mintmon_kernel_linear_pa(const struct mintmon_kernel *k, u64 vaddr, u64 *phy
 	return -ENXIO;
 }
 
-enum { CHECK_CANARY, CHECK_POB, CHECK_TOP, CHECK_JIFFIES, NR_CHECKS };
+enum { CHECK_CANARY, CHECK_POB, CHECK_TOP, CHECK_JIFFIES, CHECK_PATH, NR_CHECKS = CHECK_PATH + 4 };
 
 int mintmon_kernel_check(struct mintmon_kernel *k, u64 *heartbeat_ret)
 {
 	struct mintmon_iov iov[NR_CHECKS];
 	u8 val[NR_CHECKS][8];
-	u64 vaddr[NR_CHECKS] = {k->canary_vaddr, k->page_offset_base_vaddr, 0, k->jiffies_vaddr};
+	u64 vaddr[CHECK_PATH] = {k->canary_vaddr, k->page_offset_base_vaddr, 0, k->jiffies_vaddr};
 	unsigned int i, n = 0;
 	int err;
 
-	for (i = 0; i < NR_CHECKS; i++) {
-		u64 phys = k->top_entry_phys;
+	for (i = 0; i < CHECK_PATH + k->nr_path; i++) {
+		u64 phys;
 
-		if (i != CHECK_TOP && (!vaddr[i] || mintmon_kernel_linear_pa(k, vaddr[i], &phys)))
+		if (i >= CHECK_PATH)
+			phys = k->path_phys[i - CHECK_PATH];
+		else if (i == CHECK_TOP)
+			phys = k->top_entry_phys;
+		else if (!vaddr[i])
 			continue;
+		else if (mintmon_kernel_linear_pa(k, vaddr[i], &phys))
+			return mintmon_fail_at(k->err, -EFAULT, "poll", MINTMON_NO_ADDR, vaddr[i],
+					       "boot identity at 0x%llx is outside the image",
+					       (unsigned long long)vaddr[i]);
 		iov[n].phys = phys;
 		iov[n].buf = val[i];
 		iov[n].len = 8;
@@ -624,11 +707,16 @@ int mintmon_kernel_check(struct mintmon_kernel *k, u64 *heartbeat_ret)
 	}
 	err = mintmon_memory_readv(k->mem, iov, n);
 	if (err) {
-		for (i = 0; i < n && !iov[i].err; i++)
+		for (i = 0; i + 1 < n && !iov[i].err; i++)
 			;
-		return mintmon_fail_at(k->err, err, "poll", iov[i < n ? i : 0].fault, MINTMON_NO_ADDR,
+		return mintmon_fail_at(k->err, err, "poll", iov[i].fault, MINTMON_NO_ADDR,
 				       "cannot read the boot identity at physical 0x%llx",
-				       (unsigned long long)iov[i < n ? i : 0].fault);
+				       (unsigned long long)iov[i].fault);
+	}
+	for (i = 0; i < k->nr_path; i++) {
+		if (mintmon_le64(val[CHECK_PATH + i]) != k->path_val[i])
+			return mintmon_fail(k->err, -ESTALE, "poll",
+					    "the kernel image's page tables changed");
 	}
 	if ((k->canary_vaddr && mintmon_le64(val[CHECK_CANARY]) != k->id.canary) ||
 	    (k->page_offset_base_vaddr && mintmon_le64(val[CHECK_POB]) != k->id.page_offset_base) ||
@@ -638,11 +726,36 @@ int mintmon_kernel_check(struct mintmon_kernel *k, u64 *heartbeat_ret)
 	return 0;
 }
 
+/* Note the page-table entries below the top level on the way to _text. */
+static int take_path(struct mintmon_kernel *k, u64 table)
+{
+	struct mintmon_translation t;
+	struct mintmon_walk w;
+	int ret = k->arch->walk_start(k->paging_levels, table, k->text_virt, &w);
+	u64 entry;
+	bool top = true;
+
+	k->nr_path = 0;
+	while (!ret) {
+		if (mintmon_memory_read(k->mem, w.entry_phys, &entry, 8, NULL))
+			return -EFAULT;
+		if (!top) {
+			if (k->nr_path == MINTMON_ARRAY_SIZE(k->path_phys))
+				break;
+			k->path_phys[k->nr_path] = w.entry_phys;
+			k->path_val[k->nr_path++] = mintmon_le64(&entry);
+		}
+		top = false;
+		ret = k->arch->walk_step(&w, mintmon_le64(&entry), &t);
+	}
+	return ret < 0 ? ret : 0;
+}
+
 /* Take the boot identity and note where to re-check it. */
 static int take_identity(struct mintmon_kernel *k, struct discovery *d)
 {
 	struct mintmon_field canary;
-	u64 v, idx_shift = k->paging_levels == 5 ? 48 : 39;
+	u64 v, table, idx_shift = k->paging_levels == 5 ? 48 : 39;
 
 	k->id.text_phys = k->text_phys;
 	k->id.kaslr_offset = k->kaslr_offset;
@@ -656,57 +769,53 @@ static int take_identity(struct mintmon_kernel *k, struct discovery *d)
 		if (mintmon_kernel_read_u64(k, k->canary_vaddr, &k->id.canary))
 			return -EFAULT;
 	}
-	k->top_entry_phys = k->image.pgtable + 8 * ((k->text_virt >> idx_shift) & 511);
+	/*
+	 * The trampoline's copy in the first MiB is rebuilt at the same place by
+	 * every kernel that boots there; a table found elsewhere by the full
+	 * scan may be a process's pgd, freed at exit: use init_top_pgt then.
+	 */
+	table = k->image.pgtable < MIB_1 ? k->image.pgtable : k->pgtable;
+	k->top_entry_phys = table + 8 * ((k->text_virt >> idx_shift) & 511);
 	if (mintmon_memory_read(k->mem, k->top_entry_phys, &v, 8, NULL))
 		return mintmon_fail_at(k->err, -EFAULT, "discovery", k->top_entry_phys,
 				       MINTMON_NO_ADDR, "cannot read the kernel's top-level entry");
 	k->id.top_entry = v;
-	return 0;
+	if (take_path(k, table))
+		return mintmon_fail(k->err, -EFAULT, "discovery",
+				    "cannot read the boot identity: the page tables to _text");
+	/* Re-readable, or every poll would fail its check and re-attach (fuzz_discovery). */
+	return mintmon_kernel_check(k, &v);
 }
 
-/* Stages 2-7 on an image found by the page-table search. */
-static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_options *opts)
+/*
+ * Stages 2-7 once the kallsyms tables are there and d->sym[] looked up
+ * (and the BTF, if it came from a cache entry).
+ */
+static int finish(struct mintmon_kernel *k, struct discovery *d,
+		  const struct mintmon_kernel_options *opts)
 {
-	struct discovery d = {0};
 	struct mintmon_translation t;
 	u64 off, fault;
 	int err, i;
 
-	k->paging_levels = k->image.levels;
-	k->text_virt = k->image.text_virt;
-	k->text_phys = k->image.text_phys;
-	k->phys_base = k->text_phys - (k->text_virt - k->arch->kernel_map_start);
-	k->pgtable = k->image.pgtable;
-
-	err = copy_rodata(k, &d);
-	if (err)
-		goto out;
-	err = mintmon_kallsyms_create(d.rodata, d.rodata_size, d.rodata_vaddr, k->text_virt,
-				      k->arch->kernel_map_start + k->arch->kernel_map_size,
-				      k->err, &k->kallsyms);
-	if (err)
-		goto out;
-	err = mintmon_kallsyms_lookup_many(k->kallsyms, sym_names, NR_SYMS, d.sym, d.have);
-	if (err < 0)
-		goto out;
 	err = -ENOENT;
-	if (!d.have[SYM_TEXT] || d.sym[SYM_TEXT] != k->text_virt) {
+	if (!d->have[SYM_TEXT] || d->sym[SYM_TEXT] != k->text_virt) {
 		mintmon_fail(k->err, err, "discovery",
 			     "kallsyms _text (0x%llx) is not the mapped image start 0x%llx",
-			     (unsigned long long)d.sym[SYM_TEXT], (unsigned long long)k->text_virt);
+			     (unsigned long long)d->sym[SYM_TEXT], (unsigned long long)k->text_virt);
 		goto out;
 	}
 	for (i = SYM_INIT_TOP_PGT; i <= SYM_INIT_UTS_NS; i++) {
 		if (i == SYM_PAGE_OFFSET_BASE || i == SYM_VMEMMAP_BASE)
 			continue;
-		if (!d.have[i]) {
+		if (!d->have[i]) {
 			err = missing_symbol(k, sym_names[i]);
 			goto out;
 		}
 	}
 
 	/* The kernel's own page table, to translate vmalloc and vmemmap addresses. */
-	k->pgtable = d.sym[SYM_INIT_TOP_PGT] - k->arch->kernel_map_start + k->phys_base;
+	k->pgtable = d->sym[SYM_INIT_TOP_PGT] - k->arch->kernel_map_start + k->phys_base;
 	if (k->arch->translate(k->mem, k->paging_levels, k->pgtable, k->text_virt, &t, &fault) ||
 	    t.phys != k->text_phys) {
 		mintmon_fail(k->err, err, "discovery",
@@ -718,11 +827,11 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 	/* CONFIG_RANDOMIZE_MEMORY keeps the randomized bases in these variables. */
 	k->page_offset_base = k->paging_levels == 5 ? X86_DIRECT_MAP_5L : X86_DIRECT_MAP_4L;
 	k->vmemmap_base = k->paging_levels == 5 ? X86_VMEMMAP_5L : X86_VMEMMAP_4L;
-	if (d.have[SYM_PAGE_OFFSET_BASE] &&
-	    (err = mintmon_kernel_read_u64(k, d.sym[SYM_PAGE_OFFSET_BASE], &k->page_offset_base)))
+	if (d->have[SYM_PAGE_OFFSET_BASE] &&
+	    (err = mintmon_kernel_read_u64(k, d->sym[SYM_PAGE_OFFSET_BASE], &k->page_offset_base)))
 		goto out;
-	if (d.have[SYM_VMEMMAP_BASE] &&
-	    (err = mintmon_kernel_read_u64(k, d.sym[SYM_VMEMMAP_BASE], &k->vmemmap_base)))
+	if (d->have[SYM_VMEMMAP_BASE] &&
+	    (err = mintmon_kernel_read_u64(k, d->sym[SYM_VMEMMAP_BASE], &k->vmemmap_base)))
 		goto out;
 	/* Check: the direct map must map the image's first page to the same frame. */
 	if (k->arch->translate(k->mem, k->paging_levels, k->pgtable,
@@ -734,7 +843,7 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 		goto out;
 	}
 
-	err = load_btf(k, &d, opts);
+	err = k->btf ? 0 : load_btf(k, d, opts);
 	if (err)
 		goto out;
 	err = mintmon_btf_offsetof(k->btf, "uts_namespace", "name.release", &off);
@@ -742,25 +851,24 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 		mintmon_fail(k->err, err, "btf", "BTF has no struct uts_namespace.name.release");
 		goto out;
 	}
-	err = read_string(k, d.sym[SYM_INIT_UTS_NS] + off, k->release, sizeof(k->release));
+	err = read_string(k, d->sym[SYM_INIT_UTS_NS] + off, k->release, sizeof(k->release));
 	if (!err)
-		err = read_string(k, d.sym[SYM_LINUX_BANNER], k->banner, sizeof(k->banner));
+		err = read_string(k, d->sym[SYM_LINUX_BANNER], k->banner, sizeof(k->banner));
 	if (err)
 		goto out;
 	for (i = 0; k->banner[i]; i++) {
 		if (k->banner[i] == '\n')
 			k->banner[i] = '\0';
 	}
-	k->init_task = d.have[SYM_INIT_TASK] ? d.sym[SYM_INIT_TASK] : 0;
-	find_kaslr_offset(k, &d);
-	check_vmcoreinfo(k, &d);
-	err = learn_ram(k, &d);
+	k->init_task = d->have[SYM_INIT_TASK] ? d->sym[SYM_INIT_TASK] : 0;
+	find_kaslr_offset(k, d);
+	check_vmcoreinfo(k, d);
+	err = learn_ram(k, d);
 	if (err)
 		goto out;
-	learn_time(k, &d);
-	err = take_identity(k, &d);
+	learn_time(k, d);
+	err = take_identity(k, d);
 out:
-	mintmon_free(d.rodata);
 	return err;
 }
 
@@ -780,6 +888,381 @@ static void kernel_reset(struct mintmon_kernel *k)
 	k->pieces = pieces;
 	k->piece_iov = piece_iov;
 	k->arch = &mintmon_arch_x86_64;
+}
+
+/*
+ * A cache entry (struct mintmon_kernel_cache_ops): a header of ENTRY_HDR
+ * bytes, the kallsyms tables as mintmon_kallsyms_serialize() writes them,
+ * zeros to an 8-byte boundary, then the BTF blob (none if the BTF came from
+ * a file). Little-endian. The probe a store shows match() is the header.
+ */
+#define ENTRY_MAGIC 0x454b4d4du	/* "MMKE" */
+#define ENTRY_VERSION 1
+#define ENTRY_HDR 1024
+#define ENTRY_BANNER_MAX 511
+#define ENTRY_NO_BTF 1u		/* flag: the BTF came from a file, none kept */
+#define BTF_HDR_LEN 24
+enum {
+	EH_MAGIC = 0,		/* u32 */
+	EH_VERSION = 4,		/* u32 */
+	EH_SYMS_HASH = 8,	/* u32: of sym_names[], whose indexes the entry keeps */
+	EH_FLAGS = 12,		/* u32 */
+	EH_TEXT_PHYS = 16,	/* u64 ×2, u32: the key */
+	EH_TEXT_VIRT = 24,
+	EH_LEVELS = 32,
+	EH_NR_SYMS = 36,	/* u32: NR_SYMS */
+	EH_ID = 40,		/* u64 ×5: struct mintmon_boot_id, in its order */
+	EH_CANARY_VADDR = 80,	/* u64 ×3: where the identity is re-read */
+	EH_POB_VADDR = 88,
+	EH_TOP_PHYS = 96,
+	EH_BANNER_VADDR = 104,	/* u64, u32: linux_banner's first line */
+	EH_BANNER_LEN = 112,
+	EH_KALLSYMS_LEN = 120,	/* u64: the tables start at ENTRY_HDR */
+	EH_BTF_LEN = 128,	/* u64: the BTF follows them, 8-aligned, and ends the entry */
+	EH_BTF_VADDR = 136,	/* u64: __start_BTF */
+	EH_BTF_HDR = 144,	/* BTF_HDR_LEN bytes: the BTF's header */
+	EH_SYM_INDEX = 168,	/* u32 ×NR_SYMS: kallsyms index, MINTMON_KALLSYMS_NONE if absent */
+	EH_BANNER = 512,	/* ENTRY_BANNER_MAX bytes */
+};
+_Static_assert(EH_SYM_INDEX + 4 * NR_SYMS <= EH_BANNER, "cache entry header too small");
+_Static_assert(EH_BANNER + ENTRY_BANNER_MAX <= ENTRY_HDR, "cache entry header too small");
+
+static u32 syms_hash(void)
+{
+	u32 h = 0x811c9dc5u;	/* FNV-1a over the names and their NULs */
+	unsigned int i;
+	const char *p;
+
+	for (i = 0; i < NR_SYMS; i++) {
+		p = sym_names[i];
+		do {
+			h = (h ^ (u8)*p) * 0x01000193u;
+		} while (*p++);
+	}
+	return h;
+}
+
+static void put32(u8 *p, u32 v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void put64(u8 *p, u64 v)
+{
+	memcpy(p, &v, 8);
+}
+
+static u64 kernel_text_end(const struct mintmon_kernel *k)
+{
+	return k->arch->kernel_map_start + k->arch->kernel_map_size;
+}
+
+/* The trampoline's entry for _text: what take_identity() reads if pgtable is below 1 MiB. */
+static u64 image_top_entry(const struct mintmon_kernel *k)
+{
+	return k->image.pgtable + 8 * ((k->text_virt >> (k->paging_levels == 5 ? 48 : 39)) & 511);
+}
+
+/*
+ * Check an entry's header against the image found (its key) and bound every
+ * address in it: the places the probe reads must lie in the kernel image.
+ */
+static bool entry_header_ok(const struct mintmon_kernel *k, const u8 *h)
+{
+	u64 top = mintmon_le64(h + EH_TOP_PHYS), pa, v;
+	u32 flags = mintmon_le32(h + EH_FLAGS), blen = mintmon_le32(h + EH_BANNER_LEN);
+
+	if (mintmon_le32(h + EH_MAGIC) != ENTRY_MAGIC ||
+	    mintmon_le32(h + EH_VERSION) != ENTRY_VERSION ||
+	    mintmon_le32(h + EH_SYMS_HASH) != syms_hash() ||
+	    mintmon_le32(h + EH_NR_SYMS) != NR_SYMS || (flags & ~ENTRY_NO_BTF) ||
+	    mintmon_le64(h + EH_TEXT_PHYS) != k->text_phys ||
+	    mintmon_le64(h + EH_TEXT_VIRT) != k->text_virt ||
+	    mintmon_le32(h + EH_LEVELS) != k->paging_levels ||
+	    mintmon_le64(h + EH_ID) != k->text_phys || blen == 0 || blen > ENTRY_BANNER_MAX)
+		return false;
+	v = mintmon_le64(h + EH_BANNER_VADDR);
+	if (mintmon_kernel_linear_pa(k, v, &pa) || mintmon_kernel_linear_pa(k, v + blen - 1, &pa))
+		return false;
+	v = mintmon_le64(h + EH_CANARY_VADDR);
+	if (v && (mintmon_kernel_linear_pa(k, v, &pa) || mintmon_kernel_linear_pa(k, v + 7, &pa)))
+		return false;
+	v = mintmon_le64(h + EH_POB_VADDR);
+	if (v && (mintmon_kernel_linear_pa(k, v, &pa) || mintmon_kernel_linear_pa(k, v + 7, &pa)))
+		return false;
+	v = mintmon_le64(h + EH_BTF_VADDR);
+	if (!(flags & ENTRY_NO_BTF) &&
+	    (mintmon_kernel_linear_pa(k, v, &pa) ||
+	     mintmon_kernel_linear_pa(k, v + BTF_HDR_LEN - 1, &pa)))
+		return false;
+	/* The trampoline's table, or init_top_pgt inside the image. */
+	return top == image_top_entry(k) ||
+	       (top >= k->text_phys && top - k->text_phys < k->image.mapped_size - 8 && top % 8 == 0);
+}
+
+enum { PROBE_CANARY, PROBE_POB, PROBE_TOP, PROBE_BTF, PROBE_BANNER, NR_PROBES };
+
+/*
+ * Whether an entry may describe this boot: its header fits the image and
+ * the identity, banner and BTF header it keeps are what the target holds
+ * now (one vectored read of about 600 bytes). Only picks an entry: all of
+ * it is checked again after it is loaded.
+ */
+static bool entry_match(void *arg, const void *probe, size_t len)
+{
+	struct mintmon_kernel *k = arg;
+	const u8 *h = probe;
+	struct mintmon_iov iov[NR_PROBES];
+	const u8 *want[NR_PROBES];
+	u64 vaddr[NR_PROBES];
+	u32 size[NR_PROBES] = {8, 8, 8, BTF_HDR_LEN, 0};
+	unsigned int i, n = 0;
+	bool ok = false;
+	u8 *got;
+
+	if (len < ENTRY_HDR || !entry_header_ok(k, h))
+		return false;
+	got = mintmon_malloc(8 * 3 + BTF_HDR_LEN + ENTRY_BANNER_MAX);
+	if (!got)
+		return false;
+	vaddr[PROBE_CANARY] = mintmon_le64(h + EH_CANARY_VADDR);
+	vaddr[PROBE_POB] = mintmon_le64(h + EH_POB_VADDR);
+	vaddr[PROBE_TOP] = 0;
+	vaddr[PROBE_BTF] = mintmon_le32(h + EH_FLAGS) & ENTRY_NO_BTF ? 0 :
+			   mintmon_le64(h + EH_BTF_VADDR);
+	vaddr[PROBE_BANNER] = mintmon_le64(h + EH_BANNER_VADDR);
+	size[PROBE_BANNER] = mintmon_le32(h + EH_BANNER_LEN);
+	want[PROBE_CANARY] = h + EH_ID + 24;
+	want[PROBE_POB] = h + EH_ID + 16;
+	want[PROBE_TOP] = h + EH_ID + 32;
+	want[PROBE_BTF] = h + EH_BTF_HDR;
+	want[PROBE_BANNER] = h + EH_BANNER;
+	for (i = 0; i < NR_PROBES; i++) {
+		u64 phys = mintmon_le64(h + EH_TOP_PHYS);
+
+		if (i != PROBE_TOP && (!vaddr[i] || mintmon_kernel_linear_pa(k, vaddr[i], &phys)))
+			continue;
+		iov[n].phys = phys;
+		iov[n].buf = got + (n ? iov[n - 1].len + ((u8 *)iov[n - 1].buf - got) : 0);
+		iov[n].len = size[i];
+		want[n] = want[i];
+		n++;
+	}
+	if (!mintmon_memory_readv(k->mem, iov, n)) {
+		for (i = 0, ok = true; i < n && ok; i++)
+			ok = !memcmp(iov[i].buf, want[i], iov[i].len);
+	}
+	mintmon_free(got);
+	return ok;
+}
+
+/*
+ * Take the kallsyms tables, the BTF and the discovery symbols from an entry,
+ * checking all of it (an entry is untrusted input; see kernel.h).
+ */
+static int entry_take(struct mintmon_kernel *k, struct discovery *d,
+		      const struct mintmon_kernel_options *opts, const u8 *data, size_t size)
+{
+	struct mintmon_symbol *sym;
+	u64 klen, blen, boff;
+	unsigned int i;
+	int err;
+
+	if (size < ENTRY_HDR || !entry_header_ok(k, data))
+		return mintmon_fail(k->err, -EINVAL, "cache", "entry header does not fit this kernel image");
+	klen = mintmon_le64(data + EH_KALLSYMS_LEN);
+	blen = mintmon_le64(data + EH_BTF_LEN);
+	if (klen > size - ENTRY_HDR)
+		return mintmon_fail(k->err, -EINVAL, "cache", "entry truncated in its kallsyms tables");
+	boff = (ENTRY_HDR + klen + 7) & ~7ull;
+	if (boff > size || blen != size - boff ||
+	    ((mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF) && blen))
+		return mintmon_fail(k->err, -EINVAL, "cache", "entry has bad BTF bounds");
+	if (!opts->btf_data && (mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF))
+		return mintmon_fail(k->err, -ENOENT, "cache", "entry made with --btf keeps no BTF");
+	err = mintmon_kallsyms_deserialize(data + ENTRY_HDR, klen, k->text_virt, kernel_text_end(k),
+					   k->err, &k->kallsyms);
+	if (err)
+		return err;
+	sym = mintmon_malloc(sizeof(*sym));
+	if (!sym)
+		return mintmon_fail(k->err, -ENOMEM, "cache", "out of memory");
+	/* Each symbol must be the name it stands for. */
+	for (i = 0; i < NR_SYMS && !err; i++) {
+		d->index[i] = mintmon_le32(data + EH_SYM_INDEX + 4 * i);
+		d->have[i] = d->index[i] != MINTMON_KALLSYMS_NONE;
+		if (!d->have[i])
+			continue;
+		err = mintmon_kallsyms_symbol(k->kallsyms, d->index[i], sym);
+		if (!err && strcmp(sym->name, sym_names[i]))
+			err = -EINVAL;
+		if (err)
+			mintmon_fail(k->err, err, "cache",
+				     "entry says symbol %u is %s, it is not", d->index[i], sym_names[i]);
+		d->sym[i] = sym->addr;
+	}
+	mintmon_free(sym);
+	if (!err && !opts->btf_data)
+		err = mintmon_btf_create(data + boff, blen, k->err, &k->btf);
+	return err;
+}
+
+static bool same_boot(const struct mintmon_boot_id *a, const u8 *h)
+{
+	return a->text_phys == mintmon_le64(h + EH_ID) &&
+	       a->kaslr_offset == mintmon_le64(h + EH_ID + 8) &&
+	       a->page_offset_base == mintmon_le64(h + EH_ID + 16) &&
+	       a->canary == mintmon_le64(h + EH_ID + 24) &&
+	       a->top_entry == mintmon_le64(h + EH_ID + 32);
+}
+
+/*
+ * Attach with a cache entry: 0 when it described this boot; 1 when there
+ * is none; a negative errno when it did not fit (then it is dropped).
+ */
+static int attach_cached(struct mintmon_kernel *k, struct discovery *d,
+			 const struct mintmon_kernel_options *opts)
+{
+	const struct mintmon_kernel_cache_ops *ops = opts->cache;
+	struct mintmon_kernel_cache_key key = {k->text_phys, k->text_virt, k->paging_levels};
+	u8 *h;
+	void *data;
+	size_t size;
+	int err;
+
+	if (ops->load(opts->cache_ctx, &key, ENTRY_HDR, entry_match, k, &data, &size))
+		return 1;
+	/* Keep the header (the identity) and give the rest back before finishing. */
+	h = mintmon_malloc(ENTRY_HDR);
+	err = h ? entry_take(k, d, opts, data, size) :
+		  mintmon_fail(k->err, -ENOMEM, "cache", "out of memory");
+	if (h)
+		memcpy(h, data, ENTRY_HDR);
+	ops->release(opts->cache_ctx, data, size);
+	if (!err)
+		err = finish(k, d, opts);
+	if (!err && (!same_boot(&k->id, h) ||
+		     strlen(k->banner) != mintmon_le32(h + EH_BANNER_LEN) ||
+		     memcmp(k->banner, h + EH_BANNER, mintmon_le32(h + EH_BANNER_LEN))))
+		err = mintmon_fail(k->err, -ESTALE, "cache",
+				   "entry kept for another boot of the kernel");
+	if (err && err != -ENOMEM)
+		ops->drop(opts->cache_ctx, &key);
+	mintmon_free(h);
+	return err;
+}
+
+/* Keep what a search found for the next attach to this boot. */
+static void cache_store(struct mintmon_kernel *k, const struct discovery *d,
+			const struct mintmon_kernel_options *opts)
+{
+	static const u8 zeros[8];
+	struct mintmon_kernel_cache_key key = {k->text_phys, k->text_virt, k->paging_levels};
+	struct mintmon_kernel_cache_part parts[4];
+	const struct mintmon_boot_id *id = &k->id;
+	u64 btf_vaddr = d->have[SYM_START_BTF] ? d->sym[SYM_START_BTF] : 0;
+	size_t banner_len = strlen(k->banner);
+	long klen = mintmon_kallsyms_serialize(k->kallsyms, NULL, 0);
+	u8 *h = mintmon_calloc(1, ENTRY_HDR), *tables = mintmon_malloc(klen > 0 ? klen : 1);
+	unsigned int i;
+
+	if (!h || !tables || klen <= 0 || !banner_len || banner_len > ENTRY_BANNER_MAX ||
+	    (!k->btf_external && (!btf_vaddr || mintmon_btf_size(k->btf) < BTF_HDR_LEN)) ||
+	    mintmon_kallsyms_serialize(k->kallsyms, tables, klen) != klen)
+		goto out;
+	put32(h + EH_MAGIC, ENTRY_MAGIC);
+	put32(h + EH_VERSION, ENTRY_VERSION);
+	put32(h + EH_SYMS_HASH, syms_hash());
+	put32(h + EH_FLAGS, k->btf_external ? ENTRY_NO_BTF : 0);
+	put64(h + EH_TEXT_PHYS, k->text_phys);
+	put64(h + EH_TEXT_VIRT, k->text_virt);
+	put32(h + EH_LEVELS, k->paging_levels);
+	put32(h + EH_NR_SYMS, NR_SYMS);
+	put64(h + EH_ID, id->text_phys);
+	put64(h + EH_ID + 8, id->kaslr_offset);
+	put64(h + EH_ID + 16, id->page_offset_base);
+	put64(h + EH_ID + 24, id->canary);
+	put64(h + EH_ID + 32, id->top_entry);
+	put64(h + EH_CANARY_VADDR, k->canary_vaddr);
+	put64(h + EH_POB_VADDR, k->page_offset_base_vaddr);
+	put64(h + EH_TOP_PHYS, k->top_entry_phys);
+	put64(h + EH_BANNER_VADDR, d->sym[SYM_LINUX_BANNER]);
+	put32(h + EH_BANNER_LEN, (u32)banner_len);
+	memcpy(h + EH_BANNER, k->banner, banner_len);
+	put64(h + EH_KALLSYMS_LEN, (u64)klen);
+	put64(h + EH_BTF_LEN, k->btf_external ? 0 : mintmon_btf_size(k->btf));
+	if (!k->btf_external) {
+		put64(h + EH_BTF_VADDR, btf_vaddr);
+		memcpy(h + EH_BTF_HDR, mintmon_btf_data(k->btf), BTF_HDR_LEN);
+	}
+	for (i = 0; i < NR_SYMS; i++)
+		put32(h + EH_SYM_INDEX + 4 * i, d->have[i] ? d->index[i] : MINTMON_KALLSYMS_NONE);
+	/* A header the probe would refuse (an odd image) is not worth keeping. */
+	if (!entry_header_ok(k, h))
+		goto out;
+	parts[0].data = h;
+	parts[0].len = ENTRY_HDR;
+	parts[1].data = tables;
+	parts[1].len = (size_t)klen;
+	parts[2].data = zeros;
+	parts[2].len = (size_t)(-klen & 7);
+	parts[3].data = k->btf_external ? zeros : mintmon_btf_data(k->btf);
+	parts[3].len = k->btf_external ? 0 : mintmon_btf_size(k->btf);
+	opts->cache->store(opts->cache_ctx, &key, parts, 4);
+out:
+	mintmon_free(h);
+	mintmon_free(tables);
+}
+
+/*
+ * Stages 2-7 on an image found by the page-table search: from a cache
+ * entry for this boot if there is one, else by searching the image.
+ */
+static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_options *opts)
+{
+	struct discovery d = {0};
+	unsigned int i;
+	int err;
+
+	k->paging_levels = k->image.levels;
+	k->text_virt = k->image.text_virt;
+	k->text_phys = k->image.text_phys;
+	k->phys_base = k->text_phys - (k->text_virt - k->arch->kernel_map_start);
+	k->pgtable = k->image.pgtable;
+
+	if (opts && opts->cache) {
+		struct mintmon_arch_image image = k->image;
+
+		err = attach_cached(k, &d, opts);
+		if (!err || err == -ENOMEM)
+			return err;
+		if (err < 0) {
+			mintmon_error_warn(k->err, "cache", "entry not used: %s", k->err->msg);
+			mintmon_error_clear(k->err);
+		}
+		/* Start again from the image alone. */
+		kernel_reset(k);
+		k->image = image;
+		memset(&d, 0, sizeof(d));
+		k->paging_levels = k->image.levels;
+		k->text_virt = k->image.text_virt;
+		k->text_phys = k->image.text_phys;
+		k->phys_base = k->text_phys - (k->text_virt - k->arch->kernel_map_start);
+		k->pgtable = k->image.pgtable;
+	}
+	err = copy_rodata(k, &d);
+	if (!err)
+		err = mintmon_kallsyms_lookup_index(k->kallsyms, sym_names, NR_SYMS, d.index);
+	for (i = 0; err >= 0 && i < NR_SYMS; i++)
+		d.have[i] = !mintmon_kallsyms_address(k->kallsyms, d.index[i], &d.sym[i]);
+	if (err >= 0)
+		err = finish(k, &d, opts);
+	mintmon_free(d.rodata);
+	d.rodata = NULL;
+	d.rodata_size = 0;
+	if (!err && opts && opts->cache)
+		cache_store(k, &d, opts);
+	return err;
 }
 
 int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
@@ -875,8 +1358,12 @@ int mintmon_kernel_symbolize(struct mintmon_kernel *k, u64 addr, char *buf, size
 {
 	struct mintmon_symbol sym;
 	u64 sym_size;
-	int err = mintmon_kallsyms_by_addr(k->kallsyms, addr, &sym, &sym_size);
+	int err;
 
+	/* Like the kernel's %pS: only addresses in the kernel image have a name. */
+	if (addr < k->text_virt || addr - k->text_virt >= k->image.mapped_size)
+		return -ENOENT;
+	err = mintmon_kallsyms_by_addr(k->kallsyms, addr, &sym, &sym_size);
 	if (err)
 		return err;
 	mintmon_snprintf(buf, size, "%s+0x%llx/0x%llx", sym.name,

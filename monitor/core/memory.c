@@ -69,21 +69,37 @@ int mintmon_memory_readv(struct mintmon_memory *m, struct mintmon_iov *iov, unsi
 	if (pending) {
 		m->round_trips++;
 		if (m->ops->readv) {
-			/* Refused requests are passed as empty: the source skips them. */
-			u32 saved[64];
+			/*
+			 * Refused requests are passed as empty (the source skips
+			 * them) and keep their own error and fault, whatever the
+			 * source writes there.
+			 */
+			struct {
+				u32 len;
+				int err;
+				u64 fault;
+			} saved[MINTMON_READV_BATCH];
 			unsigned int base;
 
-			for (base = 0; base < n && !err; base += 64) {
-				unsigned int cnt = n - base < 64 ? n - base : 64, j;
+			for (base = 0; base < n && !err; base += MINTMON_READV_BATCH) {
+				unsigned int cnt = n - base < MINTMON_READV_BATCH ?
+						   n - base : MINTMON_READV_BATCH, j;
 
 				for (j = 0; j < cnt; j++) {
-					saved[j] = iov[base + j].len;
+					saved[j].len = iov[base + j].len;
+					saved[j].err = iov[base + j].err;
+					saved[j].fault = iov[base + j].fault;
 					if (iov[base + j].err)
 						iov[base + j].len = 0;
 				}
 				err = m->ops->readv(m->ctx, iov + base, cnt);
-				for (j = 0; j < cnt; j++)
-					iov[base + j].len = saved[j];
+				for (j = 0; j < cnt; j++) {
+					iov[base + j].len = saved[j].len;
+					if (saved[j].err) {
+						iov[base + j].err = saved[j].err;
+						iov[base + j].fault = saved[j].fault;
+					}
+				}
 			}
 			if (err) {
 				for (i = 0; i < n; i++) {

@@ -20,6 +20,14 @@ static bool same_id(const struct mintmon_boot_id *a, const struct mintmon_boot_i
 	       a->top_entry == b->top_entry;
 }
 
+static void heartbeat_moved(struct mintmon_session *s, u64 heartbeat)
+{
+	s->last_heartbeat = heartbeat;
+	s->stalled = 0;
+	s->verify_step = MINTMON_VERIFY_STALLED;
+	s->verify_at = MINTMON_VERIFY_STALLED;
+}
+
 static int attach(struct mintmon_session *s)
 {
 	int err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &s->k);
@@ -52,8 +60,12 @@ int mintmon_session_create(struct mintmon_memory *mem, const struct mintmon_kern
 		return err;
 	}
 	if (!err) {
+		u64 hb = 0;
+
 		s->id = s->k->id;
 		s->attached_once = true;
+		mintmon_kernel_check(s->k, &hb);
+		heartbeat_moved(s, hb);
 	}
 	*session_ret = s;
 	return err;
@@ -65,6 +77,50 @@ void mintmon_session_destroy(struct mintmon_session *s)
 		return;
 	mintmon_kernel_destroy(s->k);
 	mintmon_free(s);
+}
+
+/*
+ * The identity still reads true. If the heartbeat has stopped, look for a
+ * kernel from scratch: another boot may be running while the old one's
+ * memory is still intact (see session.h).
+ */
+static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
+{
+	struct mintmon_kernel *nk;
+	int err;
+
+	if (p->heartbeat != s->last_heartbeat) {
+		heartbeat_moved(s, p->heartbeat);
+		return 0;
+	}
+	if (++s->stalled < s->verify_at)
+		return 0;
+	/* A reboot stalls the heartbeat for seconds: look often then, rarely after. */
+	if (s->stalled >= MINTMON_VERIFY_FAST)
+		s->verify_step = s->verify_step * 2 > MINTMON_VERIFY_MAX ? MINTMON_VERIFY_MAX :
+									   s->verify_step * 2;
+	s->verify_at = s->stalled + s->verify_step;
+	err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &nk);
+	if (err == -ENOMEM)
+		return err;
+	if (err || same_id(&nk->id, &s->k->id)) {
+		/* Nothing else there (or the same boot): keep reading the old one. */
+		if (!err)
+			mintmon_kernel_destroy(nk);
+		mintmon_kernel_use_ram(s->k);
+		mintmon_error_clear(&s->err);
+		return 0;
+	}
+	mintmon_kernel_destroy(s->k);	/* this forgets mem's RAM ranges... */
+	s->k = nk;
+	mintmon_kernel_use_ram(nk);	/* ...which are the new kernel's */
+	s->generation++;
+	s->id = nk->id;
+	p->state = MINTMON_POLL_REBOOTED;
+	if (mintmon_kernel_check(nk, &p->heartbeat))
+		p->heartbeat = 0;
+	heartbeat_moved(s, p->heartbeat);
+	return 0;
 }
 
 int mintmon_session_poll(struct mintmon_session *s, struct mintmon_poll *poll_ret)
@@ -79,6 +135,18 @@ int mintmon_session_poll(struct mintmon_session *s, struct mintmon_poll *poll_re
 		err = mintmon_kernel_check(s->k, &p.heartbeat);
 		if (!err) {
 			p.state = MINTMON_POLL_SAME;
+			err = stalled(s, &p);
+			if (err)
+				return err;
+			goto out;
+		}
+		/*
+		 * The transport failed (a network source timed out): the target
+		 * is unreachable, not changed. Re-attaching would only scan
+		 * memory through a dead link; keep the kernel and try again.
+		 */
+		if (err == -EIO || err == -ETIMEDOUT) {
+			p.state = MINTMON_POLL_GONE;
 			goto out;
 		}
 		/* Changed or unreadable: never read on with what we knew. */
@@ -101,6 +169,7 @@ int mintmon_session_poll(struct mintmon_session *s, struct mintmon_poll *poll_re
 	s->attached_once = true;
 	if (mintmon_kernel_check(s->k, &p.heartbeat))
 		p.heartbeat = 0;
+	heartbeat_moved(s, p.heartbeat);
 out:
 	p.reads = m->reads - reads;
 	p.round_trips = m->round_trips - trips;

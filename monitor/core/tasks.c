@@ -39,10 +39,10 @@ struct span {
 struct layouts {
 	/* task_struct */
 	struct mintmon_field tasks_next, tasks_prev, pid, tgid, real_parent, comm, real_cred,
-		state, exit_state, flags, task_mm, start_time, utime, stime, signal, tn_next, tn_prev,
-		worker_private;
+		state, exit_state, flags, task_mm, start_time, utime, stime, sum_exec_runtime, signal,
+		tn_next, tn_prev, worker_private;
 	/* signal_struct, cred, mm_struct */
-	struct mintmon_field sig_thread_head, sig_nr_threads, sig_tty;
+	struct mintmon_field sig_thread_head, sig_nr_threads, sig_tty, sig_sum_sched_runtime;
 	struct mintmon_field cred_uid, cred_euid;
 	struct mintmon_field mm_pgd, mm_arg_start, mm_arg_end, mm_env_end, mm_total_vm;
 	struct mintmon_field rss[3];	/* file, anon and shmem counters */
@@ -191,9 +191,9 @@ static int compute_layout(struct mintmon_tasks *t)
 
 	SPAN(t, &l->s_task, &l->tasks_next, &l->tasks_prev, &l->pid, &l->tgid, &l->real_parent,
 	     &l->comm, &l->real_cred, &l->state, &l->exit_state, &l->flags, &l->task_mm,
-	     &l->start_time, &l->utime, &l->stime, &l->signal, &l->tn_next, &l->tn_prev,
-	     &l->worker_private);
-	SPAN(t, &l->s_sig, &l->sig_nr_threads, &l->sig_tty);
+	     &l->start_time, &l->utime, &l->stime, &l->sum_exec_runtime, &l->signal, &l->tn_next,
+	     &l->tn_prev, &l->worker_private);
+	SPAN(t, &l->s_sig, &l->sig_nr_threads, &l->sig_tty, &l->sig_sum_sched_runtime);
 	SPAN(t, &l->s_cred, &l->cred_uid, &l->cred_euid);
 	SPAN(t, &l->s_mm, &l->mm_pgd, &l->mm_arg_start, &l->mm_arg_end, &l->mm_env_end,
 	     &l->mm_total_vm, &l->rss[0], &l->rss[1], &l->rss[2]);
@@ -298,6 +298,13 @@ int mintmon_tasks_create(struct mintmon_kernel *k, struct mintmon_tasks **tasks_
 		field(t, "task_struct", "real_start_time", false, &l->start_time);
 	field(t, "task_struct", "utime", false, &l->utime);
 	field(t, "task_struct", "stime", false, &l->stime);
+	/*
+	 * /proc's utime + stime add up to the scheduler's runtime
+	 * (cputime_adjust() scales the tick samples to it); dead threads' part
+	 * is in signal->sum_sched_runtime.
+	 */
+	field(t, "task_struct", "se.sum_exec_runtime", false, &l->sum_exec_runtime);
+	field(t, "signal_struct", "sum_sched_runtime", false, &l->sig_sum_sched_runtime);
 	/*
 	 * to_kthread(): task->worker_private since v5.17 (e32cf5dfbe22), which
 	 * also added struct kthread's full_name (d6986ce24fc0).
@@ -515,8 +522,11 @@ static void decode_task(struct mintmon_tasks *t, struct slot *s)
 	memcpy(task->comm, b + (l->comm.off - l->s_task.lo), MINTMON_TASK_COMM_LEN);
 	task->comm[MINTMON_TASK_COMM_LEN] = '\0';
 	task->start_time_ns = get(&l->start_time, s, t->sl.task, &l->s_task);
-	task->cpu_time_ns = get(&l->utime, s, t->sl.task, &l->s_task) +
-			    get(&l->stime, s, t->sl.task, &l->s_task);
+	if (l->sum_exec_runtime.present)
+		task->cpu_time_ns = get(&l->sum_exec_runtime, s, t->sl.task, &l->s_task);
+	else
+		task->cpu_time_ns = get(&l->utime, s, t->sl.task, &l->s_task) +
+				    get(&l->stime, s, t->sl.task, &l->s_task);
 	task->mm = get(&l->task_mm, s, t->sl.task, &l->s_task);
 	if (task->kthread)
 		task->mm = 0;	/* a kernel thread's borrowed mm is not its own */
@@ -548,7 +558,8 @@ static void compose_name(struct mintmon_tasks *t, struct slot *s)
 	size_t pos;
 
 	if ((task->flags & T_PF_WQ_WORKER) && s->worker) {
-		const u8 *desc = sp(s, t->sl.worker) + (l->w_desc.off - l->s_worker.lo);
+		const u8 *desc = !l->w_desc.present ? NULL :
+				 sp(s, t->sl.worker) + (l->w_desc.off - l->s_worker.lo);
 		static const u8 dying[] = "kworker/dying", rescuer[] = "kworker/R-";
 
 		if (t->rescuer_names && s->rescue_wq) {
@@ -622,6 +633,9 @@ static int finish_batch(struct mintmon_tasks *t, unsigned int nr)
 		task->euid = (u32)get(&l->cred_euid, s, sl->cred, &l->s_cred);
 		if (l->sig_nr_threads.present && s->signal)
 			task->nr_threads = (u32)get(&l->sig_nr_threads, s, sl->sig, &l->s_sig);
+		if (s->signal)
+			task->group_exited_cpu_ns = get(&l->sig_sum_sched_runtime, s, sl->sig,
+							&l->s_sig);
 		s->tty = s->signal ? get(&l->sig_tty, s, sl->sig, &l->s_sig) : 0;
 		if (task->mm) {
 			const u8 *b = sp(s, sl->mm);

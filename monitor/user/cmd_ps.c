@@ -196,7 +196,8 @@ int cmd_ps(struct cli *c, int argc, char **argv)
 		       c->o.threads ? "TID" : "PID", "%CPU", "%MEM", "VSZ", "RSS", "TTY", "STAT",
 		       "START", "TIME", "COMMAND");
 		for (i = 0; i < nr; i++) {
-			u64 cpu = list[i].cpu_time_ns;
+			/* As /proc/PID/stat: live threads' time plus the exited ones'. */
+			u64 cpu = list[i].cpu_time_ns + (c->o.threads ? 0 : list[i].group_exited_cpu_ns);
 			u32 j;
 
 			if (!c->o.threads && list[i].pid != list[i].tgid)

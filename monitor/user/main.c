@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "cli.h"
 
 static const struct cli_command commands[] = {
@@ -42,6 +43,8 @@ static void usage(FILE *out)
 	      "options: --json  --pid PID  --raw  --threads\n"
 	      "         --btf PATH           raw BTF or an ELF file with .BTF (for kernels without BTF)\n"
 	      "         --window START-END   search for the kernel only in this physical range\n"
+	      "         --no-cache           do not keep or use what attaching learnt (symbols,\n"
+	      "                              BTF) in ${MINTMON_CACHE_DIR:-~/.cache/mintmon/attach}\n"
 	      "         --interval MS        poll period (default 100)\n"
 	      "         --count N            polls to make (default 0: until interrupted)\n"
 	      "         -v (repeat for debug output)  -h\n", out);
@@ -135,11 +138,14 @@ int main(int argc, char **argv)
 		{"window", required_argument, NULL, 'w'},
 		{"interval", required_argument, NULL, 'i'},
 		{"count", required_argument, NULL, 'c'},
+		{"no-cache", no_argument, NULL, 'C'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	struct mintmon_kernel_options kopts = {0};
+	struct mintmon_cache *cache = NULL;
+	bool no_cache = false;
 	static struct cli cli;
 	struct cli *c = &cli;
 	const struct cli_command *cmd = NULL;
@@ -180,6 +186,7 @@ int main(int argc, char **argv)
 				cli_usage_error("--interval takes 1 to 3600000 ms");
 			break;
 		case 'c': c->o.count = (long)cli_parse_number(optarg, "count"); break;
+		case 'C': no_cache = true; break;
 		case 'v': c->o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -216,6 +223,18 @@ int main(int argc, char **argv)
 	}
 	kopts.search_start = c->o.window_start;
 	kopts.search_end = c->o.window_end;
+	/*
+	 * Attach again to a boot seen before from what the last attach learnt
+	 * (cache.h); a cache that cannot be opened only costs the search.
+	 */
+	if (!no_cache) {
+		const char *dir = getenv("MINTMON_CACHE_DIR");
+
+		if (!mintmon_cache_open(dir && *dir ? dir : NULL, c->o.verbose, &cache)) {
+			kopts.cache = &mintmon_cache_ops;
+			kopts.cache_ctx = cache;
+		}
+	}
 	t0 = cli_now_ms();
 	err = mintmon_session_create(&c->mem, &kopts, c->o.verbose, &c->s);
 	if (err == -ENOMEM || (err && cmd->needs_kernel))
@@ -236,6 +255,7 @@ int main(int argc, char **argv)
 	}
 	mintmon_tasks_destroy(c->tasks);
 	mintmon_session_destroy(c->s);
+	mintmon_cache_close(cache);
 	free(btf);
 	mintmon_memory_deinit(&c->mem);
 	if (fflush(stdout) || ferror(stdout))

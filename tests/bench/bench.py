@@ -3,18 +3,28 @@
 """mintmon against drgn on one paused guest (make bench; docs/benchmarks.md).
 
 Boots the Debian 6.1 amd64 kernel with ~640 processes, pauses it, then times
-in the same run, alternating the tools so load changes hit both alike:
+in the same run, alternating the commands so load changes hit all alike:
 
-  mintmon ps       whole process on the raw memory file, no debug info
-  mintmon info     whole process: attach only (symbols, layouts)
-  drgn             whole process: load the kernel's full debug info
-                   (linux-image-*-dbg) and a vmcore of the same guest, walk
-                   every task's pid, comm and parent's pid
+  cold ps        `mintmon --no-cache -v ps --json`: attach by searching the
+                 kernel's read-only data, every task with its arguments
+  cold info      `mintmon --no-cache info`: attach only
+  cold + store   `mintmon -v info` with an empty cache: attach, then keep
+                 the entry (what the first attach to a boot costs)
+  warm info      `mintmon -v info` with the cache of this boot
+  warm ps        `mintmon -v ps --json` with the cache of this boot
+  baseline       `BASELINE -v info` (--baseline: another mintmon binary,
+                 e.g. the last commit's, for its attach bytes and time)
+  drgn           load the kernel's full debug info (linux-image-*-dbg) and a
+                 vmcore of the same guest, walk every task's pid, comm and
+                 parent's pid
 
-and reports medians, ratios to drgn, peak memory (ru_maxrss), bytes read
-from the target and mintmon's own attach/ps split (-v). The vmcore is the
-guest's memory with a VMCOREINFO note and direct-map and kernel-image loads,
-as a kdump vmcore has; drgn 0.0.22 needs those.
+then one `mintmon poll` (reads, round trips and bytes of each poll), and
+reports medians, ratios (to drgn, to the cold attach, to the baseline),
+peak memory (ru_maxrss), bytes read from the target and mintmon's own
+split (-v): attach, the task walk's round trips per task, arguments. The
+vmcore is the guest's memory with a VMCOREINFO note and direct-map and
+kernel-image loads, as a kdump vmcore has; drgn 0.0.22 needs those.
+Nothing here asserts a time: figures are reported, not judged.
 """
 import argparse
 import json
@@ -75,11 +85,11 @@ def run_timed(argv, **kw):
     return wall, out.decode(), err.decode()
 
 
-def peak_rss_kib(argv):
+def peak_rss_kib(argv, env=None):
     """Peak RSS of one run of argv, by GNU time. (A child forked from this
     Python process would start with Python's own RSS in its ru_maxrss.)"""
     p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, check=True)
+                       stderr=subprocess.PIPE, check=True, env=env)
     return int(p.stderr.decode().strip().splitlines()[-1])
 
 
@@ -107,7 +117,9 @@ def dbg_vmlinux(release):
 
 
 def mintmon_out(mintmon, target, *args):
-    return subprocess.run([mintmon, "-t", target] + list(args), check=True,
+    """mintmon: a program path or an argv prefix."""
+    argv = list(mintmon) if isinstance(mintmon, (list, tuple)) else [mintmon]
+    return subprocess.run(argv + ["-t", target] + list(args), check=True,
                           stdout=subprocess.PIPE).stdout
 
 
@@ -159,6 +171,9 @@ def main():
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--kernel", default="6.1-amd64")
     ap.add_argument("--out", default=None, help="also write the report here")
+    ap.add_argument("--baseline", default=None,
+                    help="another mintmon binary whose cold attach is measured in the same run")
+    ap.add_argument("--baseline-name", default=None, help="what to call it in the report")
     args = ap.parse_args()
 
     if (subprocess.run(["/usr/bin/python3", "-c", "import drgn"],
@@ -179,8 +194,25 @@ def main():
             f.write(report + "\n")
 
 
+ATTACH_RE = re.compile(r"attach ([\d.]+) ms, (\d+) bytes(?: in (\d+) reads)?")
+TOTAL_RE = re.compile(r"(\d+) round trips in all")
+WALK_RE = re.compile(r"ps: (\d+) tasks walked in ([\d.]+) ms: (\d+) round trips, (\d+) of them "
+                     r"dependent list reads, (\d+) restarts; ([\d.]+) ms reading arguments")
+PS_RE = re.compile(r"; ps ([\d.]+) ms, (\d+) bytes in (\d+) reads")
+
+
+def verbose_split(err):
+    """mintmon -v's figures: attach ms, bytes, reads; round trips in all."""
+    m = ATTACH_RE.search(err)
+    if not m:
+        raise RuntimeError("no attach figures in mintmon -v output:\n" + err[-500:])
+    t = TOTAL_RE.search(err)
+    return (float(m.group(1)), int(m.group(2)), int(m.group(3) or 0),
+            int(t.group(1)) if t else 0)
+
+
 def measure(args, kern, vmlinux, work):
-    """Boot the guest, pause it, time both tools; return the report."""
+    """Boot the guest, pause it, time everything; return the report."""
     initrd = os.path.join(work, "bench.cpio.gz")
     initramfs.build(initrd, INIT)
     with qemu.Guest(kern.vmlinuz, initrd, mem_mb=1024, smp=2,
@@ -195,60 +227,153 @@ def measure(args, kern, vmlinux, work):
         marker = re.search(rb"mintmon-bench: ready (\d+)", open(g.console_path, "rb").read())
         target = "file:" + g.memfile
         vmcore = os.path.join(work, "vmcore")
-        write_vmcore(args.mintmon, g.memfile, vmcore)
+        mm = args.mintmon
+        nocache = [mm, "--no-cache"]
+        write_vmcore(nocache, g.memfile, vmcore)
         drgn_script = os.path.join(work, "walk.py")
         open(drgn_script, "w").write(DRGN_SCRIPT)
 
-        mm_ps, mm_info, dr, walk, load, attach, ps_ms = [], [], [], [], [], [], []
-        walk_ms, args_ms = [], []
-        bytes_attach = bytes_ps = ntasks = drgn_tasks = 0
+        # The cache of this boot, made by one attach.
+        cache = os.path.join(work, "cache")
+        warm_env = dict(os.environ, MINTMON_CACHE_DIR=cache)
+        _, _, err = run_timed([mm, "-v", "-t", target, "info"], env=warm_env)
+        if "cache: stored" not in err:
+            raise RuntimeError("the first attach kept no cache entry:\n" + err[-500:])
+        entry_bytes = sum(os.path.getsize(os.path.join(cache, f)) for f in os.listdir(cache))
+
+        r = dict((k, []) for k in (
+            "cold_ps", "cold_info", "warm_info", "warm_ps", "drgn", "drgn_load", "drgn_walk",
+            "cold_attach", "store_attach", "warm_attach", "base_attach", "base_info",
+            "walk_ms", "args_ms", "ps_ms", "warm_ps_attach"))
+        fig = {}
         for i in range(args.runs):
-            w, out, err = run_timed([args.mintmon, "-v", "-t", target, "ps", "--json"])
-            mm_ps.append(w)
-            m = re.search(r"attach ([\d.]+) ms, (\d+) bytes read; ps ([\d.]+) ms, (\d+) bytes", err)
-            split = re.search(r"ps: ([\d.]+) ms reading arguments from user memory, ([\d.]+) ms "
-                              r"formatting", err)
-            attach.append(float(m.group(1)))
-            ps_ms.append(float(m.group(3)))
-            walk_ms.append(float(m.group(3)) - float(split.group(1)) - float(split.group(2)))
-            args_ms.append(float(split.group(1)))
-            bytes_attach, bytes_ps = int(m.group(2)), int(m.group(4))
-            ntasks = len(json.loads(out))
-            w, _, _ = run_timed([args.mintmon, "-t", target, "info"])
-            mm_info.append(w)
+            w, out, err = run_timed(nocache + ["-v", "-t", target, "ps", "--json"])
+            r["cold_ps"].append(w)
+            ms, fig["cold_bytes"], fig["cold_reads"], _ = verbose_split(err)
+            r["cold_attach"].append(ms)
+            wm, ps = WALK_RE.search(err), PS_RE.search(err)
+            r["walk_ms"].append(float(wm.group(2)))
+            r["args_ms"].append(float(wm.group(6)))
+            r["ps_ms"].append(float(ps.group(1)))
+            fig["ps_bytes"], fig["ps_reads"] = int(ps.group(2)), int(ps.group(3))
+            fig["tasks"], fig["walk_trips"], fig["chain_reads"], fig["restarts"] = (
+                int(wm.group(1)), int(wm.group(3)), int(wm.group(4)), int(wm.group(5)))
+            fig["ps_total_trips"] = verbose_split(err)[3]
+            fig["ntasks"] = len(json.loads(out))
+
+            w, _, err = run_timed(nocache + ["-v", "-t", target, "info"])
+            r["cold_info"].append(w)
+            fig["cold_trips"] = verbose_split(err)[3]
+
+            store = os.path.join(work, "store-%d" % i)
+            _, _, err = run_timed([mm, "-v", "-t", target, "info"],
+                                  env=dict(os.environ, MINTMON_CACHE_DIR=store))
+            if "cache: stored" not in err:
+                raise RuntimeError("no entry stored:\n" + err[-500:])
+            r["store_attach"].append(verbose_split(err)[0])
+            shutil.rmtree(store)
+
+            w, _, err = run_timed([mm, "-v", "-t", target, "info"], env=warm_env)
+            if "cache: hit" not in err:
+                raise RuntimeError("the warm attach missed the cache:\n" + err[-500:])
+            r["warm_info"].append(w)
+            ms, fig["warm_bytes"], fig["warm_reads"], fig["warm_trips"] = verbose_split(err)
+            r["warm_attach"].append(ms)
+
+            w, _, err = run_timed([mm, "-v", "-t", target, "ps", "--json"], env=warm_env)
+            r["warm_ps"].append(w)
+            r["warm_ps_attach"].append(verbose_split(err)[0])
+
+            if args.baseline:
+                w, _, err = run_timed([args.baseline, "-v", "-t", target, "info"])
+                r["base_info"].append(w)
+                ms, fig["base_bytes"], _, _ = verbose_split(err)
+                r["base_attach"].append(ms)
+
             w, out, _ = run_timed(["/usr/bin/python3", drgn_script, vmcore, vmlinux])
-            dr.append(w)
+            r["drgn"].append(w)
             m = re.search(r"load ([\d.]+) walk ([\d.]+) tasks (\d+)", out)
-            load.append(float(m.group(1)))
-            walk.append(float(m.group(2)))
-            drgn_tasks = int(m.group(3))
-        rss_mm = peak_rss_kib([args.mintmon, "-t", target, "ps", "--json"])
+            r["drgn_load"].append(1000 * float(m.group(1)))
+            r["drgn_walk"].append(1000 * float(m.group(2)))
+            fig["drgn_tasks"] = int(m.group(3))
+
+        # Polls of the attached session: the first line is the attach.
+        _, out, _ = run_timed([mm, "-t", target, "poll", "--count", "11", "--interval", "1"],
+                              env=warm_env)
+        polls = [json.loads(l) for l in out.splitlines()][1:]
+        rss_cold = peak_rss_kib(nocache + ["-t", target, "ps", "--json"])
+        rss_warm = peak_rss_kib([mm, "-t", target, "ps", "--json"], env=warm_env)
         rss_dr = peak_rss_kib(["/usr/bin/python3", drgn_script, vmcore, vmlinux])
         os.unlink(vmcore)
 
+    med = dict((k, median(v)) for k, v in r.items() if v)
+    # The same attach as `info`'s, then ps's own.
+    fig["ps_trips"] = fig["ps_total_trips"] - fig["cold_trips"]
+    drgn_total, drgn_load, drgn_walk = med["drgn"], med["drgn_load"], med["drgn_walk"]
+    mib = 1 << 20
     lines = [
         "guest: Linux %s, %s processes in /proc, %d tasks (mintmon) / %d (drgn, incl. swapper);"
         " %d runs each, interleaved; medians" % (
-            kern.release, marker.group(1).decode() if marker else "?", ntasks, drgn_tasks,
-            args.runs),
+            kern.release, marker.group(1).decode() if marker else "?", fig["ntasks"],
+            fig["drgn_tasks"], args.runs),
         "",
         "| measure | mintmon | drgn + debug info | ratio |",
         "|---|---|---|---|",
-        "| whole process: `mintmon ps --json` vs drgn load + walk | %.3f s | %.3f s | %.2f |" % (
-            median(mm_ps), median(dr), median(mm_ps) / median(dr)),
-        "| whole process: `mintmon info` (attach only) | %.3f s | | %.2f |" % (
-            median(mm_info), median(mm_info) / median(dr)),
-        "| attach: symbols + layouts ready (in-process) | %.1f ms | %.1f ms (load debug info) | %.3f |" % (
-            median(attach), 1000 * median(load), median(attach) / (1000 * median(load))),
+        "| whole process: `mintmon ps --json`, warm (cache of this boot) vs drgn load + walk "
+        "| %.3f s | %.3f s | %.2f |" % (med["warm_ps"], drgn_total, med["warm_ps"] / drgn_total),
+        "| whole process: `mintmon --no-cache ps --json` (cold) vs drgn load + walk "
+        "| %.3f s | %.3f s | %.2f |" % (med["cold_ps"], drgn_total, med["cold_ps"] / drgn_total),
+        "| whole process: `mintmon info` (attach only), warm / cold | %.3f s / %.3f s | | "
+        "%.2f / %.2f |" % (med["warm_info"], med["cold_info"], med["warm_info"] / drgn_total,
+                           med["cold_info"] / drgn_total),
+        "| attach: symbols + layouts ready (in-process), warm | %.1f ms | %.1f ms (load debug "
+        "info) | %.3f |" % (med["warm_attach"], drgn_load, med["warm_attach"] / drgn_load),
+        "| attach, cold (no cache) | %.1f ms | | %.3f |" % (
+            med["cold_attach"], med["cold_attach"] / drgn_load),
         "| task walk: every task's fields (mintmon: pid, tgid, ppid, uids, state, comm, mm, "
-        "sizes, times; drgn: pid, comm, parent's pid) | %.2f ms | %.2f ms | %.2f |" % (
-            median(walk_ms), 1000 * median(walk), median(walk_ms) / (1000 * median(walk))),
+        "sizes, times, tty; drgn: pid, comm, parent's pid) | %.2f ms | %.2f ms | %.2f |" % (
+            med["walk_ms"], drgn_walk, med["walk_ms"] / drgn_walk),
         "| `ps` in full: the walk, every process's arguments read through its page tables "
         "(%.2f ms of it), JSON | %.2f ms | | %.2f |" % (
-            median(args_ms), median(ps_ms), median(ps_ms) / (1000 * median(walk))),
-        "| peak memory (ru_maxrss) | %.1f MiB | %.1f MiB | %.2f |" % (
-            rss_mm / 1024, rss_dr / 1024, rss_mm / rss_dr),
-        "| bytes read from the target: attach / ps | %d / %d | | |" % (bytes_attach, bytes_ps),
+            med["args_ms"], med["ps_ms"], med["ps_ms"] / drgn_walk),
+        "| peak memory (ru_maxrss): `ps --json` warm / cold | %.1f / %.1f MiB | %.1f MiB | "
+        "%.2f / %.2f |" % (rss_warm / 1024, rss_cold / 1024, rss_dr / 1024, rss_warm / rss_dr,
+                           rss_cold / rss_dr),
+        "",
+        "| attach | bytes read from the target | reads | in-process time | ratio to cold |",
+        "|---|---|---|---|---|",
+        "| cold, `--no-cache` | %d (%.2f MiB) | %d | %.1f ms | 1 |" % (
+            fig["cold_bytes"], fig["cold_bytes"] / mib, fig["cold_reads"], med["cold_attach"]),
+        "| cold, then keeping the entry (%.1f MiB file) | %d | %d | %.1f ms | %.2f |" % (
+            entry_bytes / mib, fig["cold_bytes"], fig["cold_reads"], med["store_attach"],
+            med["store_attach"] / med["cold_attach"]),
+        "| warm: an entry for this boot | %d (%.1f KiB) | %d | %.1f ms | %.2f |" % (
+            fig["warm_bytes"], fig["warm_bytes"] / 1024, fig["warm_reads"], med["warm_attach"],
+            med["warm_attach"] / med["cold_attach"]),
+    ]
+    if args.baseline:
+        lines.append("| baseline `%s` (cold) | %d (%.2f MiB) | | %.1f ms | %.2f |" % (
+            args.baseline_name or os.path.basename(args.baseline), fig["base_bytes"],
+            fig["base_bytes"] / mib, med["base_attach"], med["base_attach"] / med["cold_attach"]))
+    lines += [
+        "",
+        "| poll (%d polls of the attached kernel) | reads | round trips | bytes |" % len(polls),
+        "|---|---|---|---|",
+        "| per poll, most | %d | %d | %d |" % (
+            max(p["reads"] for p in polls), max(p["round_trips"] for p in polls),
+            max(p["bytes"] for p in polls)),
+        "| states | %s | | |" % ", ".join(sorted(set(p["state"] for p in polls))),
+        "",
+        "| `ps` (%d tasks walked) | round trips | per task |" % fig["tasks"],
+        "|---|---|---|",
+        "| dependent list reads (one per task: the next task's address comes from it) "
+        "| %d | %.2f |" % (fig["chain_reads"], fig["chain_reads"] / fig["tasks"]),
+        "| the task walk, in all (list reads + vectored reads of cred, mm, signal, ...) "
+        "| %d | %.2f |" % (fig["walk_trips"], fig["walk_trips"] / fig["tasks"]),
+        "| `ps` in all, with every process's arguments | %d | %.2f |" % (
+            fig["ps_trips"], fig["ps_trips"] / fig["tasks"]),
+        "| list restarts (the list changed under the walk) | %d | |" % fig["restarts"],
+        "| bytes read by `ps` / reads | %d / %d | |" % (fig["ps_bytes"], fig["ps_reads"]),
     ]
     return "\n".join(lines)
 

@@ -4,11 +4,21 @@
 # to the host over /dev/ttyS1 (tests/guest/truth.c) and stay idle until the
 # host pauses the guest. The truth process stays (sleeping) so the task set
 # the host checks is the one it was sent.
+#
+# Commands from the host: a line "mintmon-cmd WORD" typed on the console
+# (ttyS0; the host writes it into QEMU's console socket, see
+# tests/lib/qemu.py Guest.send_console). The reader is started before the
+# truth, so it is part of the task set the host checks.
+#   load    start the live load: a fork/exec storm and memory churn
+#   kexec   kexec into /boot/vmlinuz with /boot/initrd.gz and this kernel's
+#           command line (only in an initramfs that carries them)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 # Real addresses in /proc/kallsyms, also for a kernel built with kptr_restrict=1.
 echo 0 > /proc/sys/kernel/kptr_restrict
 echo "mintmon-scenario: starting on $(uname -r)"
@@ -29,10 +39,40 @@ sleep 86400 &
 /bin/longargs &
 # Known values at printed addresses.
 /bin/vartest > /tmp/vartest.out &
+# Tasks with a controlling terminal: a serial port and a pseudo-terminal.
+/bin/ttyrun /dev/ttyS0 sleep 86401 &
+/bin/ttyrun pty sleep 86402 &
+# A large resident set (%MEM) and a known amount of CPU time (%CPU).
+/bin/churn hold 96 &
+/bin/churn burn 1500 /tmp/burnt &
 
-# Settle: every program has started and vartest has printed its values.
+# The host's commands (see above).
+(
+	while read -r line; do
+		case "$line" in
+		*"mintmon-cmd load"*)
+			/bin/churn storm &
+			/bin/churn mem 32 &
+			echo "mintmon-scenario: load running"
+			;;
+		*"mintmon-cmd kexec"*)
+			if [ -x /sbin/kexec ] && [ -f /boot/vmlinuz ] && [ -f /boot/initrd.gz ]; then
+				echo "mintmon-scenario: kexec"
+				/sbin/kexec -l /boot/vmlinuz --initrd=/boot/initrd.gz \
+					--append="$(cat /proc/cmdline)" && /sbin/kexec -e
+			fi
+			echo "mintmon-scenario: kexec failed"
+			;;
+		esac
+	done
+	echo "mintmon-scenario: command reader ended"
+) < /dev/ttyS0 &
+
+# Settle: every program has started, vartest has printed its values and the
+# CPU burner is done.
 i=0
-while [ $i -lt 100 ] && ! grep -q '^VAR thp' /tmp/vartest.out 2>/dev/null; do
+while [ $i -lt 150 ] && ! { grep -q '^VAR thp' /tmp/vartest.out 2>/dev/null &&
+		[ -e /tmp/burnt ]; }; do
 	sleep 0.1
 	i=$((i + 1))
 done

@@ -6,7 +6,7 @@
  *
  * Writes, to DEV (default /dev/ttyS1, set raw), the sections:
  *   uname        release (uname -r)
- *   iomem        the "Kernel code" line(s) of /proc/iomem
+ *   iomem        /proc/iomem, complete (read as root: real addresses)
  *   vmcoreinfo   the VMCOREINFO note of /proc/kcore, or "absent: REASON"
  *   kvars        values read through /proc/kcore at kallsyms addresses (and
  *                64 bytes of a vmalloc'ed stack and of vmemmap: NAME_va, NAME_bytes):
@@ -14,8 +14,12 @@
  *                linux_banner; "NAME absent" when unavailable
  *   kallsyms     /proc/kallsyms, complete
  *   tasks        one line per task (see TASK_HEADER), two snapshots ~1 s apart
+ *   meminfo      /proc/meminfo, read with the second snapshot
  *   self         this process's pid
  *   NAME         the contents of each PATH given on the command line
+ *   clock        last, just before END: clk_tck (USER_HZ), and /proc/uptime's
+ *                first field right after the second snapshot (uptime_snap)
+ *                and just before END (uptime_end)
  *
  * Framing (the host parser is tests/lib/truth.py):
  *   "MINTMON-TRUTH 1\n"
@@ -25,7 +29,11 @@
  * The host knows the truth is complete when END arrives.
  *
  * With -p the program then sleeps forever, so that the task set the host
- * sees after pausing the guest is the one it was sent.
+ * sees after pausing the guest is the one it was sent. Before that it spins
+ * for 3 s: the host pauses the guest within a fraction of a second of END,
+ * and a busy CPU keeps its tick, so the kernel's jiffies and timekeeping are
+ * current at the pause (in an idle NO_HZ guest they can lag by seconds), and
+ * the host can bound the uptime a monitor sees (for %CPU) by uptime_end.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -413,7 +421,8 @@ static void kcore_vars(struct kcore *k, int have_kcore, const struct buf *ks, st
 
 /* ---- tasks ---- */
 
-#define TASK_HEADER "tid tgid ppid uid euid state flags stable vsz_kb rss_kb start_ticks comm kcomm args"
+#define TASK_HEADER "tid tgid ppid uid euid state flags stable vsz_kb rss_kb start_ticks " \
+	"comm kcomm args scomm tty_nr ticks ticks_prev pticks"
 
 struct task {
 	int tid, tgid, ppid;
@@ -422,7 +431,11 @@ struct task {
 	unsigned long flags;
 	unsigned long vsz_kb, rss_kb;
 	unsigned long long start_ticks;	/* /proc stat field 22, in USER_HZ ticks */
+	unsigned long long ticks;	/* utime + stime of the task (fields 14, 15) */
+	unsigned long long pticks;	/* the same in /proc/TGID/stat: the whole process */
+	int tty_nr;			/* field 7 */
 	char *comm, *kcomm, *args;
+	char *scomm;			/* field 2 of stat, without the parentheses */
 	size_t args_len;
 };
 
@@ -456,22 +469,47 @@ static int read_task(int tgid, int tid, struct task *t, struct buf *tmp)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
 	if (read_file(path, tmp) || !tmp->len)
 		return -1;
-	/* comm may hold ')' and spaces: the fields start after the last ')'. */
+	/*
+	 * comm may hold ')' and spaces: as ps does, it runs from the first '('
+	 * to the last ')', and the fields start after that.
+	 */
 	p = strrchr(tmp->data, ')');
-	if (!p || p[1] != ' ')
+	q = strchr(tmp->data, '(');
+	if (!p || !q || q > p || p[1] != ' ')
 		return -1;
+	t->scomm = xstrndup(q + 1, p - q - 1);
 	p += 2;
 	t->state = *p;
-	/* Fields after comm: 3 state, 4 ppid, ..., 9 flags, 22 starttime, 23 vsize, 24 rss. */
+	/*
+	 * Fields after comm: 3 state, 4 ppid, ..., 7 tty_nr, 9 flags, 14 utime,
+	 * 15 stime, 22 starttime, 23 vsize, 24 rss.
+	 */
 	for (i = 3; i <= 24 && p; i++) {
-		if (i == 9)
+		if (i == 7)
+			t->tty_nr = atoi(p);
+		else if (i == 9)
 			t->flags = strtoul(p, NULL, 10);
+		else if (i == 14 || i == 15)
+			t->ticks += strtoull(p, NULL, 10);
 		else if (i == 22)
 			t->start_ticks = strtoull(p, NULL, 10);
 		else if (i == 23)
 			t->vsz_kb = strtoul(p, NULL, 10) / 1024;
 		else if (i == 24)
 			t->rss_kb = strtoul(p, NULL, 10) * page_kb;
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+
+	/* The process's total, as ps aux shows it (the thread's own is above). */
+	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
+	if (read_file(path, tmp) || !tmp->len)
+		return -1;
+	p = strrchr(tmp->data, ')');
+	for (i = 2; i <= 15 && p; i++) {
+		if (i == 14 || i == 15)
+			t->pticks += strtoull(p, NULL, 10);
 		p = strchr(p, ' ');
 		if (p)
 			p++;
@@ -596,7 +634,8 @@ static struct task *find(struct snap *s, int tid)
 	return NULL;
 }
 
-static void emit_task(struct buf *out, const struct task *t, char stable)
+static void emit_task(struct buf *out, const struct task *t, char stable,
+		      const struct task *prev)
 {
 	buf_printf(out, "%d %d %d %ld %ld %c 0x%lx %c %lu %lu %llu ", t->tid, t->tgid, t->ppid,
 		   t->uid, t->euid, t->state, t->flags, stable, t->vsz_kb, t->rss_kb,
@@ -606,7 +645,14 @@ static void emit_task(struct buf *out, const struct task *t, char stable)
 	buf_hex(out, t->kcomm, strlen(t->kcomm));
 	buf_add(out, " ", 1);
 	buf_hex(out, t->args, t->args_len);
-	buf_add(out, "\n", 1);
+	buf_add(out, " ", 1);
+	buf_hex(out, t->scomm, strlen(t->scomm));
+	buf_printf(out, " %d %llu ", t->tty_nr, t->ticks);
+	if (prev)
+		buf_printf(out, "%llu", prev->ticks);
+	else
+		buf_add(out, "-", 1);
+	buf_printf(out, " %llu\n", t->pticks);
 }
 
 /*
@@ -621,17 +667,31 @@ static void tasks_section(struct snap *a, struct snap *b, struct buf *out)
 	for (i = 0; i < b->n; i++) {
 		struct task *old = find(a, b->t[i].tid);
 
-		emit_task(out, &b->t[i], !old ? 'N' : old->state == b->t[i].state ? 'S' : 'U');
+		emit_task(out, &b->t[i], !old ? 'N' : old->state == b->t[i].state ? 'S' : 'U',
+			  old);
 	}
 	for (i = 0; i < a->n; i++)
 		if (!find(b, a->t[i].tid))
-			emit_task(out, &a->t[i], 'G');
+			emit_task(out, &a->t[i], 'G', NULL);
+}
+
+/* The first field of /proc/uptime, as text ("12.34"); "absent" if unreadable. */
+static void uptime(char *dst, size_t n)
+{
+	struct buf b = { 0 };
+
+	if (read_file("/proc/uptime", &b) || !b.len)
+		snprintf(dst, n, "absent");
+	else
+		snprintf(dst, n, "%.*s", (int)strcspn(b.data, " \n"), b.data);
+	free(b.data);
 }
 
 int main(int argc, char **argv)
 {
 	const char *dev = "/dev/ttyS1";
-	struct buf b = { 0 }, ks = { 0 }, vmci = { 0 }, kv = { 0 }, tasks = { 0 };
+	struct buf b = { 0 }, ks = { 0 }, vmci = { 0 }, kv = { 0 }, tasks = { 0 }, mi = { 0 };
+	char up_snap[64], up_end[64];
 	struct snap s1 = { 0 }, s2 = { 0 };
 	struct timespec one_second = { 1, 0 };
 	struct utsname un;
@@ -662,6 +722,8 @@ int main(int argc, char **argv)
 	snapshot(&s1);
 	nanosleep(&one_second, NULL);
 	snapshot(&s2);
+	uptime(up_snap, sizeof(up_snap));
+	read_file("/proc/meminfo", &mi);
 	tasks_section(&s1, &s2, &tasks);
 
 	write_all("MINTMON-TRUTH 1\n", 16);
@@ -671,23 +733,12 @@ int main(int argc, char **argv)
 	section("uname", un.release, strlen(un.release));
 
 	read_file("/proc/iomem", &b);
-	{
-		struct buf lines = { 0 };
-		char *p = b.data, *eol;
-
-		buf_add(&lines, "", 0);
-		for (; p && *p; p = eol ? eol + 1 : NULL) {
-			eol = strchr(p, '\n');
-			if (strstr(p, "Kernel code") && (!eol || strstr(p, "Kernel code") < eol))
-				buf_add(&lines, p, (eol ? eol + 1 : p + strlen(p)) - p);
-		}
-		section("iomem", lines.data, lines.len);
-		free(lines.data);
-	}
+	section("iomem", b.data, b.len);
 	section("vmcoreinfo", vmci.data, vmci.len);
 	section("kvars", kv.data, kv.len);
 	section("kallsyms", ks.data, ks.len);
 	section("tasks", tasks.data, tasks.len);
+	section("meminfo", mi.data, mi.len);
 	b.len = 0;
 	buf_printf(&b, "pid %d\n", (int)getpid());
 	section("self", b.data, b.len);
@@ -706,14 +757,33 @@ int main(int argc, char **argv)
 		section(name, b.data, b.len);
 	}
 
+	/* Last: the host bounds the uptime at the pause with uptime_end. */
+	if (isatty(out_fd))
+		tcdrain(out_fd);
+	uptime(up_end, sizeof(up_end));
+	b.len = 0;
+	buf_printf(&b, "clk_tck %ld\nuptime_snap %s\nuptime_end %s\n", sysconf(_SC_CLK_TCK),
+		   up_snap, up_end);
+	section("clock", b.data, b.len);
+
 	b.len = 0;
 	buf_printf(&b, "END %u\n", nsections);
 	write_all(b.data, b.len);
 	if (isatty(out_fd))
 		tcdrain(out_fd);
 	fprintf(stderr, "truth: sent %u sections, %zu tasks\n", nsections, s2.n);
-	if (pause_after)
+	if (pause_after) {
+		struct timespec t0, now;
+		volatile unsigned long spin = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			for (i = 0; i < 100000; i++)
+				spin += i;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		} while (now.tv_sec - t0.tv_sec < 3);
 		for (;;)
 			pause();
+	}
 	return 0;
 }

@@ -164,7 +164,7 @@ def check_bad_input(mintmon, memfile, workdir):
         cases.append((["-t", "file:" + memfile, "--btf", bad_name, "ps"], "BTF",
                       "BTF with an out-of-range name offset"))
         loop = looping_image(mintmon, memfile, os.path.join(d, "loop"))
-        cases.append((["-t", "file:" + loop, "ps"], "loops", "task list that loops"))
+        cases.append((["-t", "file:" + loop, "ps"], "loop", "task list that loops"))
         for args, keyword, what in cases:
             results.append("%s: %s" % (what, expect_error(mintmon, args, keyword, what)))
     finally:

@@ -8,6 +8,13 @@ serial1 to a ground-truth file, and a QMP socket.
         g.stop()                            # QMP stop: the guest is paused
         run(["mintmon", "-t", "file:" + g.memfile, "ps"])
         g.dump_elf("/path/core")            # QMP dump-guest-memory, ELF
+        g.cont()
+        g.reset()                           # QMP system_reset: reboot (same kernel)
+        truth2 = g.wait_for_truth(120, index=1)     # the next boot's truth
+
+With console_input=True serial0 is a unix socket (its output still goes to
+the console log): send_console("mintmon-cmd kexec\n") types a line on the
+guest's ttyS0, the only way in besides QMP (tests/guest/scenario.sh reads it).
 
 Everything a guest creates (QEMU process, /dev/shm/mintmon-PID-RAND memory
 file, /tmp/mintmon-PID-RAND work directory with sockets and logs) is removed
@@ -152,7 +159,7 @@ class QMP:
 class Guest:
     def __init__(self, kernel, initrd, mem_mb=1024, smp=2, la57=False, append="",
                  name="guest", qemu="qemu-system-x86_64", extra_args=(),
-                 boot_marker=b"mintmon-scenario: starting"):
+                 boot_marker=b"mintmon-scenario: starting", console_input=False):
         if mem_mb > 2816:
             # Above ~2.75 GiB the pc machine splits RAM around the 4 GiB hole
             # and file offsets stop being physical addresses.
@@ -168,6 +175,8 @@ class Guest:
         self.truth_seconds = None
         # boot_seconds: time until boot_marker (printed by /init) shows on the console.
         self.boot_marker, self.boot_seconds = boot_marker, None
+        self.console_input = console_input
+        self.truth_times = {}       # truth index -> seconds from start() until complete
         self._cleaned = False
 
     # -- lifecycle --
@@ -190,6 +199,7 @@ class Guest:
         self.console_path = os.path.join(self.workdir, "console.log")
         self.truth_path = os.path.join(self.workdir, "truth.bin")
         self.qmp_path = os.path.join(self.workdir, "qmp.sock")
+        self.console_sock = os.path.join(self.workdir, "console.sock")
         cpu = "max" if self.la57 else "max,la57=off"
         # KASLR stays on (never nokaslr). noirqdebug: on PREEMPT_RT the
         # threaded 8250 handler finds most interrupts already served, the
@@ -203,8 +213,17 @@ class Guest:
                     self.mem_mb, self.memfile),
                 "-machine", "memory-backend=ram",
                 "-kernel", self.kernel, "-initrd", self.initrd, "-append", cmdline.strip(),
-                "-serial", "file:" + self.console_path, "-serial", "file:" + self.truth_path,
+                "-serial", "file:" + self.truth_path,
                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] + self.extra_args
+        # serial0 (the console) comes first: -serial options are numbered in order.
+        if self.console_input:
+            # Output goes to the log whether or not a client is connected.
+            serial0 = ["-chardev", "socket,id=con,path=%s,server=on,wait=off,logfile=%s" % (
+                self.console_sock, self.console_path), "-serial", "chardev:con"]
+        else:
+            serial0 = ["-serial", "file:" + self.console_path]
+        i = args.index("-serial")
+        args[i:i] = serial0
         self.argv = args
         self.stderr_path = os.path.join(self.workdir, "qemu.stderr")
         self.boot_started = time.monotonic()
@@ -285,9 +304,21 @@ class Guest:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def wait_for_truth(self, timeout=180):
-        """Wait until the guest's truth stream ends with its END marker; return
-        a truth.Truth. Raises GuestError if QEMU exits or time runs out."""
+    def truth_data(self):
+        try:
+            with open(self.truth_path, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
+
+    def truths_complete(self):
+        """How many complete truth streams the guest has sent (one per boot)."""
+        return truthmod.count_complete(self.truth_data())
+
+    def wait_for_truth(self, timeout=180, index=0):
+        """Wait until the guest's index-th truth stream (0: the first boot's,
+        1: the next boot's...) ends with its END marker; return a truth.Truth.
+        Raises GuestError if QEMU exits or time runs out."""
         deadline = time.monotonic() + timeout
         last = "nothing received"
         while True:
@@ -298,8 +329,11 @@ class Guest:
                 data = b""
             self._check_boot_marker()
             try:
-                t = truthmod.Truth(data)
-                self.truth_seconds = time.monotonic() - self.boot_started
+                t = truthmod.Truth(data, index)
+                self.truth_times[index] = time.monotonic() - self.boot_started
+                if index == 0:
+                    self.truth_seconds = self.truth_times[index]
+                self._restore_no_reboot()
                 return t
             except truthmod.Incomplete as e:
                 last = "%s (%d bytes)" % (e, len(data))
@@ -309,9 +343,38 @@ class Guest:
                 raise GuestError("QEMU exited (%s) before the truth was complete: %s\n%s" % (
                     self.proc.returncode, last, self.console_tail()))
             if time.monotonic() > deadline:
-                raise GuestError("no complete truth after %ds: %s\nconsole:\n%s" % (
-                    timeout, last, self.console_tail()))
+                raise GuestError("no complete truth #%d after %ds: %s\nconsole:\n%s" % (
+                    index + 1, timeout, last, self.console_tail()))
             time.sleep(0.2)
+
+    def wait_console(self, pattern, timeout=60, start=0):
+        """Wait until bytes pattern shows in the console log at or after offset
+        start; return the offset just past it. GuestError if QEMU exits or
+        time runs out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(self.console_path, "rb") as f:
+                    f.seek(start)
+                    data = f.read()
+            except FileNotFoundError:
+                data = b""
+            i = data.find(pattern)
+            if i >= 0:
+                return start + i + len(pattern)
+            if not self.alive():
+                raise GuestError("QEMU exited (%s) while waiting for %r:\n%s" % (
+                    self.proc.returncode, pattern, self.console_tail()))
+            if time.monotonic() > deadline:
+                raise GuestError("no %r on the console after %ds:\n%s" % (
+                    pattern, timeout, self.console_tail()))
+            time.sleep(0.1)
+
+    def console_size(self):
+        try:
+            return os.path.getsize(self.console_path)
+        except OSError:
+            return 0
 
     def _check_boot_marker(self):
         if self.boot_seconds is None and self.boot_marker:
@@ -335,6 +398,39 @@ class Guest:
 
     def cont(self):
         self.qmp.execute("cont")
+
+    def reset(self):
+        """Reset the machine (QMP system_reset): it reboots the same kernel and
+        initramfs, with a new KASLR placement; RAM keeps its contents until
+        overwritten. -no-reboot turns every reset into a shutdown, this one
+        and the one SeaBIOS asks for itself when it finds it ran before (a
+        guest reset, moments later): the reboot action stays "reset" until
+        the next wait_for_truth() succeeds (the boot is over), then goes back
+        to "shutdown", so that a panic ends QEMU again."""
+        self.qmp.execute("set-action", reboot="reset")
+        self._no_reboot_pending = True
+        self.qmp.execute("system_reset")
+
+    def _restore_no_reboot(self):
+        if getattr(self, "_no_reboot_pending", False):
+            self.qmp.execute("set-action", reboot="shutdown")
+            self._no_reboot_pending = False
+
+    def send_console(self, text):
+        """Type text on the guest's console (ttyS0); needs console_input=True."""
+        if not self.console_input:
+            raise GuestError("send_console needs Guest(console_input=True)")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.settimeout(10)
+            s.connect(self.console_sock)
+            s.sendall(text.encode() if isinstance(text, str) else text)
+            # Let QEMU take the bytes before the connection goes away.
+            time.sleep(0.2)
+        except OSError as e:
+            raise GuestError("console socket: %s" % e)
+        finally:
+            s.close()
 
     def dump_elf(self, path, timeout=300):
         """Write an ELF core of guest memory (QMP dump-guest-memory, paging

@@ -7,7 +7,11 @@ Framing (see truth.c):
     per section: "SECTION NAME ENC RAWLEN LEN CRC32\\n" LEN bytes "\\n"
     "END NSECTIONS\\n"
 
-    python3 tests/lib/truth.py FILE      summary of a truth file
+A guest that reboots (reset, kexec) runs its scenario again and appends a
+new stream to the same port: Truth(data, index=N) parses the N-th (from 0),
+count_complete(data) says how many are complete.
+
+    python3 tests/lib/truth.py FILE [INDEX]     summary of a truth file
 """
 
 import re
@@ -16,6 +20,10 @@ import zlib
 
 MAGIC = b"MINTMON-TRUTH 1\n"
 PF_KTHREAD = 0x00200000
+PF_WQ_WORKER = 0x00000020
+TASK_FIELDS = ["tid", "tgid", "ppid", "uid", "euid", "state", "flags", "stable", "vsz_kb",
+               "rss_kb", "start_ticks", "comm", "kcomm", "args", "scomm", "tty_nr", "ticks",
+               "ticks_prev", "pticks"]
 
 
 class TruthError(Exception):
@@ -26,10 +34,39 @@ class Incomplete(TruthError):
     """The stream ends before its END marker (the guest is still sending)."""
 
 
-def parse_sections(data):
-    """Return {name: bytes} from a complete truth stream; raise Incomplete if
-    the END marker has not arrived yet, TruthError if the stream is corrupt."""
-    start = data.find(MAGIC)
+def parse_sections(data, index=0):
+    """Return {name: bytes} from the index-th complete truth stream in data;
+    raise Incomplete if its END marker has not arrived yet, TruthError if the
+    stream is corrupt."""
+    return _parse_stream(data, index)[0]
+
+
+def count_complete(data):
+    """How many complete truth streams data holds (a corrupt one ends the count)."""
+    n = 0
+    while True:
+        try:
+            _parse_stream(data, n)
+        except TruthError:
+            return n
+        n += 1
+
+
+def _parse_stream(data, index):
+    """(sections, end offset) of the index-th stream. Streams are parsed in
+    order, so a compressed payload that happens to hold the magic cannot be
+    taken for the start of the next one."""
+    pos = 0
+    for i in range(index):
+        try:
+            _, pos = _parse_stream_at(data, pos)
+        except Incomplete as e:
+            raise Incomplete("stream %d of %d: %s" % (i + 1, index + 1, e))
+    return _parse_stream_at(data, pos)
+
+
+def _parse_stream_at(data, pos):
+    start = data.find(MAGIC, pos)
     if start < 0:
         raise Incomplete("no MINTMON-TRUTH header yet")
     pos = start + len(MAGIC)
@@ -43,7 +80,7 @@ def parse_sections(data):
         if line.startswith("END "):
             if int(line[4:]) != len(sections):
                 raise TruthError("END says %s sections, got %d" % (line[4:], len(sections)))
-            return sections
+            return sections, pos
         m = re.fullmatch(r"SECTION (\S+) (raw|zlib) (\d+) (\d+) ([0-9a-f]{8})", line)
         if not m:
             raise TruthError("bad section header %r at byte %d" % (line[:80], eol))
@@ -67,13 +104,24 @@ def parse_sections(data):
 
 class Task:
     """One task as /proc showed it. stable: S (same state in both snapshots),
-    U (state changed), N (only in the second snapshot), G (only in the first)."""
+    U (state changed), N (only in the second snapshot), G (only in the first).
+
+    comm: /proc/.../comm; kcomm: task->comm (sched's first line); scomm: field
+    2 of /proc/.../stat without the parentheses (what ps shows); tty_nr: field
+    7; ticks: utime + stime of the task in USER_HZ ticks, ticks_prev the same
+    one second earlier (None: not in the first snapshot); pticks: utime +
+    stime of the whole process (/proc/TGID/stat)."""
     __slots__ = ("tid", "tgid", "ppid", "uid", "euid", "state", "flags", "stable",
-                 "vsz_kb", "rss_kb", "start_ticks", "comm", "kcomm", "args")
+                 "vsz_kb", "rss_kb", "start_ticks", "comm", "kcomm", "args", "scomm",
+                 "tty_nr", "ticks", "ticks_prev", "pticks")
 
     @property
     def kthread(self):
         return bool(self.flags & PF_KTHREAD)
+
+    @property
+    def wq_worker(self):
+        return bool(self.flags & PF_WQ_WORKER)
 
     def __repr__(self):
         return "Task(tid=%d tgid=%d comm=%r)" % (self.tid, self.tgid, self.comm)
@@ -85,20 +133,21 @@ def _unhex(s):
 
 def parse_tasks(text):
     lines = text.decode().splitlines()
-    if not lines or lines[0].split() != ["tid", "tgid", "ppid", "uid", "euid", "state", "flags",
-                                         "stable", "vsz_kb", "rss_kb", "start_ticks", "comm",
-                                         "kcomm", "args"]:
+    if not lines or lines[0].split() != TASK_FIELDS:
         raise TruthError("tasks section has an unknown header")
     tasks = {}
     for ln in lines[1:]:
         f = ln.split(" ")
-        if len(f) != 14:
+        if len(f) != len(TASK_FIELDS):
             raise TruthError("bad task line %r" % ln[:80])
         t = Task()
         t.tid, t.tgid, t.ppid, t.uid, t.euid = (int(x) for x in f[:5])
         t.state, t.flags, t.stable = f[5], int(f[6], 16), f[7]
         t.vsz_kb, t.rss_kb, t.start_ticks = int(f[8]), int(f[9]), int(f[10])
         t.comm, t.kcomm, t.args = _unhex(f[11]), _unhex(f[12]), _unhex(f[13])
+        t.scomm, t.tty_nr, t.ticks = _unhex(f[14]), int(f[15]), int(f[16])
+        t.ticks_prev = None if f[17] == "-" else int(f[17])
+        t.pticks = int(f[18])
         tasks[t.tid] = t
     return tasks
 
@@ -116,10 +165,12 @@ def parse_kv(text, sep="="):
 class Truth:
     """Everything the guest said about itself."""
 
-    def __init__(self, data):
-        self.sections = parse_sections(data)
+    def __init__(self, data, index=0):
+        self.index = index
+        self.sections = parse_sections(data, index)
         s = self.sections
-        for need in ("uname", "iomem", "vmcoreinfo", "kvars", "kallsyms", "tasks", "self"):
+        for need in ("uname", "iomem", "vmcoreinfo", "kvars", "kallsyms", "tasks", "self",
+                     "meminfo", "clock"):
             if need not in s:
                 raise TruthError("section %s missing" % need)
         self.release = s["uname"].decode().strip()
@@ -137,9 +188,24 @@ class Truth:
                 self.kvars[k] = bytes.fromhex(v)
             else:
                 self.kvars[k] = _unhex(v) if k == "linux_banner" else int(v, 16)
-        m = re.search(r"^\s*([0-9a-f]+)-([0-9a-f]+) : Kernel code$", s["iomem"].decode(),
-                      re.M)
+        self.iomem = s["iomem"].decode(errors="replace")
+        m = re.search(r"^\s*([0-9a-f]+)-([0-9a-f]+) : Kernel code$", self.iomem, re.M)
         self.kernel_code = (int(m.group(1), 16), int(m.group(2), 16)) if m else None
+        # Top-level "System RAM" ranges, [start, end) (iomem prints inclusive ends).
+        self.system_ram = [(int(a, 16), int(b, 16) + 1) for a, b in re.findall(
+            r"^([0-9a-f]+)-([0-9a-f]+) : System RAM$", self.iomem, re.M)]
+        m = re.search(r"^MemTotal:\s+(\d+) kB$", s["meminfo"].decode(errors="replace"), re.M)
+        self.mem_total_kb = int(m.group(1)) if m else None
+        clock = parse_kv(s["clock"], " ")
+        self.clk_tck = int(clock.get("clk_tck", "100"))
+
+        def seconds(k):
+            try:
+                return float(clock[k])
+            except (KeyError, ValueError):
+                return None
+        # /proc/uptime right after the second task snapshot, and just before END.
+        self.uptime_snap, self.uptime_end = seconds("uptime_snap"), seconds("uptime_end")
 
     @property
     def kaslr_offset(self):
@@ -187,11 +253,13 @@ class Truth:
 
 
 def main(argv):
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
         return 2
     with open(argv[1], "rb") as f:
-        t = Truth(f.read())
+        data = f.read()
+    print("streams      %d complete" % count_complete(data))
+    t = Truth(data, int(argv[2]) if len(argv) == 3 else 0)
     core, tagged = t.core_kallsyms()
     states = {}
     for task in t.tasks.values():
@@ -206,6 +274,11 @@ def main(argv):
                                else t.vmcoreinfo_absent_reason))
     print("phys_base    %s" % (hex(t.phys_base) if t.phys_base is not None else "absent"))
     print("kernel code  %s" % ("%#x-%#x" % t.kernel_code if t.kernel_code else "absent"))
+    print("system RAM   %s" % ", ".join("%#x-%#x" % r for r in t.system_ram))
+    print("MemTotal     %s kB; uptime %s at the snapshot, %s at END" % (
+        t.mem_total_kb, t.uptime_snap, t.uptime_end))
+    print("on a tty     %s" % ", ".join("%d (%s) %#x" % (x.tid, x.scomm, x.tty_nr)
+                                        for x in t.tasks.values() if x.tty_nr))
     for k, v in sorted(t.kvars.items()):
         print("%-12s %s" % (k, hex(v) if isinstance(v, int) else v.strip()))
     pid, variables = t.variables()

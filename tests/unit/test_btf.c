@@ -24,6 +24,27 @@ static struct mintmon_error *fresh_err(void)
 	return &test_err;
 }
 
+/*
+ * After a lookup on the fixture (whose error object is test_err, reset by
+ * fresh_err() before each case): msg NULL means nothing may have been
+ * recorded (absent names are not failures), else the failure's message and
+ * code (err 0: code not checked, for the failures btf.c records as -EINVAL
+ * while returning another errno; see tests/MUTATIONS.md, notes).
+ */
+static void check_err(int err, const char *msg)
+{
+	if (!msg) {
+		if (mintmon_error_is_set(&test_err))
+			fail_msg("unexpected error recorded: \"%s\"", test_err.msg);
+		return;
+	}
+	if (!mintmon_error_is_set(&test_err) || !strstr(test_err.msg, msg))
+		fail_msg("want \"%s\", got \"%s\"", msg, test_err.msg);
+	if (err)
+		assert_int_equal(test_err.code, err);
+	assert_string_equal(test_err.step, "btf");
+}
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* info word: kind in bits 24-28, kind_flag bit 31, vlen bits 0-15 */
@@ -311,36 +332,44 @@ static void test_find(void **state)
 
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
 		id = 0xdead;
+		fresh_err();
 		assert_int_equal(mintmon_btf_find(btf, tab[i].name, tab[i].kind, &id), tab[i].err);
 		assert_int_equal(id, tab[i].err ? 0xdead : tab[i].id);
+		check_err(tab[i].err, NULL);	/* absent: no failure */
 	}
 }
 
 static void test_resolve_and_size(void **state)
 {
-	static const struct { u32 id; u32 resolved; int size_err; u64 size; } tab[] = {
-		{ 0, 0, -EINVAL, 0 },		/* void has no size */
-		{ 1, 1, 0, 4 },
-		{ 2, 2, 0, 1 },
-		{ 3, 3, 0, 8 },
-		{ 4, 4, 0, 8 },
-		{ 5, 5, 0, 32 },
-		{ 6, 6, 0, 8 },
-		{ 8, 8, 0, 8 },
-		{ 9, 5, 0, 32 },		/* typedef->const->volatile->typedef->tag */
-		{ 10, 5, 0, 32 },
-		{ 14, 4, 0, 8 },
-		{ 15, 15, 0, 4 },
-		{ 16, 16, 0, 8 },
-		{ 17, 17, 0, 48 },
-		{ 18, 18, -EINVAL, 0 },		/* func_proto */
-		{ 19, 19, -EINVAL, 0 },		/* func */
-		{ 20, 20, 0, 48 },		/* var: its type's size */
-		{ 21, 21, 0, 64 },
-		{ 22, 22, 0, 8 },
-		{ 23, 23, -EINVAL, 0 },		/* decl_tag */
-		{ 24, 24, -EINVAL, 0 },		/* fwd */
-		{ 25, 25, 0, 16 },		/* char[2][8] */
+	static const struct {
+		u32 id;
+		u32 resolved;
+		int size_err;
+		u64 size;
+		const char *msg;
+	} tab[] = {
+		{ 0, 0, -EINVAL, 0, "type 0: type 0 (UNKN) has no size" },	/* void */
+		{ 1, 1, 0, 4, NULL },
+		{ 2, 2, 0, 1, NULL },
+		{ 3, 3, 0, 8, NULL },
+		{ 4, 4, 0, 8, NULL },
+		{ 5, 5, 0, 32, NULL },
+		{ 6, 6, 0, 8, NULL },
+		{ 8, 8, 0, 8, NULL },
+		{ 9, 5, 0, 32, NULL },		/* typedef->const->volatile->typedef->tag */
+		{ 10, 5, 0, 32, NULL },
+		{ 14, 4, 0, 8, NULL },
+		{ 15, 15, 0, 4, NULL },
+		{ 16, 16, 0, 8, NULL },
+		{ 17, 17, 0, 48, NULL },
+		{ 18, 18, -EINVAL, 0, "type 18: type 18 (FUNC_PROTO) has no size" },
+		{ 19, 19, -EINVAL, 0, "type 19: type 19 (FUNC) has no size" },
+		{ 20, 20, 0, 48, NULL },	/* var: its type's size */
+		{ 21, 21, 0, 64, NULL },
+		{ 22, 22, 0, 8, NULL },
+		{ 23, 23, -EINVAL, 0, "type 23: type 23 (DECL_TAG) has no size" },
+		{ 24, 24, -EINVAL, 0, "type 24: type 24 (FWD) has no size" },
+		{ 25, 25, 0, 16, NULL },	/* char[2][8] */
 	};
 	struct mintmon_btf *btf = *state;
 	size_t i;
@@ -348,15 +377,21 @@ static void test_resolve_and_size(void **state)
 	u64 size;
 
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		fresh_err();
 		assert_int_equal(mintmon_btf_resolve(btf, tab[i].id, &id), 0);
 		assert_int_equal(id, tab[i].resolved);
+		check_err(0, NULL);
 		size = 0xdead;
 		assert_int_equal(mintmon_btf_type_size(btf, tab[i].id, &size), tab[i].size_err);
 		assert_int_equal(size, tab[i].size_err ? 0xdead : tab[i].size);
+		check_err(tab[i].size_err, tab[i].msg);
 	}
+	fresh_err();
 	assert_int_equal(mintmon_btf_resolve(btf, NR_TYPES, &id), -EINVAL);
+	check_err(-EINVAL, "BTF: resolve: type id 28 out of range, only 28 types");
+	fresh_err();
 	assert_int_equal(mintmon_btf_type_size(btf, NR_TYPES, &size), -EINVAL);
-	assert_non_null(strstr(test_err.msg, "out of range"));
+	check_err(-EINVAL, "BTF: type_size: type id 28 out of range, only 28 types");
 }
 
 static void test_member(void **state)
@@ -368,42 +403,49 @@ static void test_member(void **state)
 		u64 bit_offset;
 		u32 bits, type;
 		u64 size;
+		const char *msg;	/* NULL: nothing recorded */
 	} tab[] = {
-		{ 5, "next", 0, 0, 0, 4, 8 },
-		{ 5, "val", 0, 64, 0, 3, 8 },		/* in the anonymous union */
-		{ 5, "a", 0, 64, 0, 1, 4 },		/* anonymous struct in it */
-		{ 5, "b", 0, 96, 0, 1, 4 },
-		{ 5, "name", 0, 128, 0, 8, 8 },
-		{ 5, "flags", 0, 192, 3, 1, 4 },
-		{ 5, "mode", 0, 195, 5, 1, 4 },
-		{ 5, "nam", -ENOENT, 0, 0, 0, 0 },
-		{ 5, "names", -ENOENT, 0, 0, 0, 0 },
-		{ 9, "b", 0, 96, 0, 1, 4 },		/* through the typedef chain */
-		{ 6, "a", 0, 0, 0, 1, 4 },		/* a union */
-		{ 17, "hdr", 0, 0, 0, 9, 32 },
-		{ 17, "hdr.b", 0, 96, 0, 1, 4 },
-		{ 17, "hdr.name", 0, 128, 0, 8, 8 },
-		{ 17, "hdr.mode", 0, 195, 5, 1, 4 },
-		{ 17, "count", 0, 256, 0, 3, 8 },
-		{ 17, "hdr.next.x", -ENOENT, 0, 0, 0, 0 },	/* next is a pointer */
-		{ 17, "count.x", -ENOENT, 0, 0, 0, 0 },
-		{ 17, "hdr.flags.x", -EINVAL, 0, 0, 0, 0 },	/* bitfield in the middle */
-		{ 17, "hdr..b", -EINVAL, 0, 0, 0, 0 },
-		{ 17, "", -EINVAL, 0, 0, 0, 0 },
-		{ 17, "hdr.", -EINVAL, 0, 0, 0, 0 },
-		{ 27, "a", 0, 0, 0, 1, 4 },
-		{ 27, "bf", 0, 37, 3, 26, 4 },		/* old-style bitfield */
-		{ 1, "x", -ENOENT, 0, 0, 0, 0 },	/* not a struct */
-		{ NR_TYPES, "x", -EINVAL, 0, 0, 0, 0 },
+		{ 5, "next", 0, 0, 0, 4, 8, NULL },
+		{ 5, "val", 0, 64, 0, 3, 8, NULL },		/* in the anonymous union */
+		{ 5, "a", 0, 64, 0, 1, 4, NULL },		/* anonymous struct in it */
+		{ 5, "b", 0, 96, 0, 1, 4, NULL },
+		{ 5, "name", 0, 128, 0, 8, 8, NULL },
+		{ 5, "flags", 0, 192, 3, 1, 4, NULL },
+		{ 5, "mode", 0, 195, 5, 1, 4, NULL },
+		/* Absent names are no failure: callers probe alternatives. */
+		{ 5, "nam", -ENOENT, 0, 0, 0, 0, NULL },
+		{ 5, "names", -ENOENT, 0, 0, 0, 0, NULL },
+		{ 9, "b", 0, 96, 0, 1, 4, NULL },		/* through the typedef chain */
+		{ 6, "a", 0, 0, 0, 1, 4, NULL },		/* a union */
+		{ 17, "hdr", 0, 0, 0, 9, 32, NULL },
+		{ 17, "hdr.b", 0, 96, 0, 1, 4, NULL },
+		{ 17, "hdr.name", 0, 128, 0, 8, 8, NULL },
+		{ 17, "hdr.mode", 0, 195, 5, 1, 4, NULL },
+		{ 17, "count", 0, 256, 0, 3, 8, NULL },
+		{ 17, "hdr.next.x", -ENOENT, 0, 0, 0, 0, NULL },	/* next is a pointer */
+		{ 17, "count.x", -ENOENT, 0, 0, 0, 0, NULL },
+		{ 17, "hdr.flags.x", -EINVAL, 0, 0, 0, 0,
+		  "member path 'hdr.flags.x': 'flags' is a bitfield" },
+		{ 17, "hdr..b", -EINVAL, 0, 0, 0, 0,
+		  "member path 'hdr..b' has an empty component" },
+		{ 17, "", -EINVAL, 0, 0, 0, 0, "member path '' has an empty component" },
+		{ 17, "hdr.", -EINVAL, 0, 0, 0, 0, "member path 'hdr.' has an empty component" },
+		{ 27, "a", 0, 0, 0, 1, 4, NULL },
+		{ 27, "bf", 0, 37, 3, 26, 4, NULL },		/* old-style bitfield */
+		{ 1, "x", -ENOENT, 0, 0, 0, 0, NULL },		/* not a struct */
+		{ NR_TYPES, "x", -EINVAL, 0, 0, 0, 0, "member: type id 28 out of range" },
 	};
 	struct mintmon_btf *btf = *state;
 	struct mintmon_btf_member_info info;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		print_message("member %u '%s'\n", tab[i].id, tab[i].path);
 		memset(&info, 0xee, sizeof(info));
+		fresh_err();
 		assert_int_equal(mintmon_btf_member(btf, tab[i].id, tab[i].path, &info),
 				 tab[i].err);
+		check_err(tab[i].err, tab[i].msg);
 		if (tab[i].err) {
 			assert_int_equal(info.type_id, 0xeeeeeeee);
 			continue;
@@ -417,17 +459,22 @@ static void test_member(void **state)
 
 static void test_offsetof(void **state)
 {
-	static const struct { const char *s, *path; int err; u64 off, size; } tab[] = {
-		{ "node", "next", 0, 0, 8 },
-		{ "node", "b", 0, 12, 4 },
-		{ "node", "name", 0, 16, 8 },
-		{ "node", "flags", -EINVAL, 0, 4 },	/* bitfield */
-		{ "outer", "hdr.b", 0, 12, 4 },
-		{ "outer", "count", 0, 32, 8 },
-		{ "old", "bf", -EINVAL, 0, 4 },
-		{ "old", "zz", -ENOENT, 0, 0 },
-		{ "nope", "x", -ENOENT, 0, 0 },
-		{ "node_t", "next", -ENOENT, 0, 0 },	/* a typedef, not a struct name */
+	static const struct {
+		const char *s, *path;
+		int err;
+		u64 off, size;
+		const char *msg;	/* of offsetof; NULL: nothing recorded */
+	} tab[] = {
+		{ "node", "next", 0, 0, 8, NULL },
+		{ "node", "b", 0, 12, 4, NULL },
+		{ "node", "name", 0, 16, 8, NULL },
+		{ "node", "flags", -EINVAL, 0, 4, "node.flags is a bitfield (3 bits at bit 192)" },
+		{ "outer", "hdr.b", 0, 12, 4, NULL },
+		{ "outer", "count", 0, 32, 8, NULL },
+		{ "old", "bf", -EINVAL, 0, 4, "old.bf is a bitfield (3 bits at bit 37)" },
+		{ "old", "zz", -ENOENT, 0, 0, NULL },
+		{ "nope", "x", -ENOENT, 0, 0, NULL },
+		{ "node_t", "next", -ENOENT, 0, 0, NULL },	/* a typedef, not a struct name */
 	};
 	struct mintmon_btf *btf = *state;
 	size_t i;
@@ -435,15 +482,18 @@ static void test_offsetof(void **state)
 
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
 		v = 0xdead;
+		fresh_err();
 		assert_int_equal(mintmon_btf_offsetof(btf, tab[i].s, tab[i].path, &v), tab[i].err);
 		assert_int_equal(v, tab[i].err ? 0xdead : tab[i].off);
+		check_err(tab[i].err, tab[i].msg);
+		/* A bitfield has a size all the same. */
 		v = 0xdead;
+		fresh_err();
 		assert_int_equal(mintmon_btf_member_size(btf, tab[i].s, tab[i].path, &v),
 				 tab[i].err == -ENOENT ? -ENOENT : 0);
 		assert_int_equal(v, tab[i].err == -ENOENT ? 0xdead : tab[i].size);
+		check_err(0, NULL);
 	}
-	assert_int_equal(mintmon_btf_offsetof(btf, "node", "flags", &v), -EINVAL);
-	assert_non_null(strstr(test_err.msg, "node.flags is a bitfield"));
 }
 
 static void test_array_ptr_int(void **state)
@@ -459,14 +509,20 @@ static void test_array_ptr_int(void **state)
 	assert_int_equal(mintmon_btf_array_info(btf, 25, &a), 0);
 	assert_int_equal(a.elem_type, 8);
 	assert_int_equal(a.nelems, 2);
+	fresh_err();
 	assert_int_equal(mintmon_btf_array_info(btf, 5, &a), -EINVAL);
-	assert_non_null(strstr(test_err.msg, "type 5 is STRUCT, not ARRAY"));
+	check_err(-EINVAL, "BTF: array_info: type 5 is STRUCT, not ARRAY");
+	fresh_err();
+	assert_int_equal(mintmon_btf_array_info(btf, NR_TYPES, &a), -EINVAL);
+	check_err(-EINVAL, "BTF: array_info: type id 28 out of range");
 
 	assert_int_equal(mintmon_btf_ptr_target(btf, 4, &t), 0);
 	assert_int_equal(t, 5);
 	assert_int_equal(mintmon_btf_ptr_target(btf, 14, &t), 0);	/* restrict pointer */
 	assert_int_equal(t, 5);
+	fresh_err();
 	assert_int_equal(mintmon_btf_ptr_target(btf, 5, &t), -EINVAL);
+	check_err(-EINVAL, "BTF: ptr_target: type 5 is STRUCT, not PTR");
 
 	assert_int_equal(mintmon_btf_int_info(btf, 2, &size, &bits, &enc), 0);
 	assert_int_equal(size, 1);
@@ -476,7 +532,13 @@ static void test_array_ptr_int(void **state)
 	assert_int_equal(enc, MINTMON_BTF_INT_SIGNED);
 	assert_int_equal(mintmon_btf_int_info(btf, 26, &size, &bits, &enc), 0);
 	assert_int_equal(bits, 3);
+	fresh_err();
 	assert_int_equal(mintmon_btf_int_info(btf, 22, &size, &bits, &enc), -EINVAL);
+	check_err(-EINVAL, "BTF: int_info: type 22 is FLOAT, not INT");
+	/* Through modifiers to a struct: the id asked about is named. */
+	fresh_err();
+	assert_int_equal(mintmon_btf_int_info(btf, 9, &size, &bits, &enc), -EINVAL);
+	check_err(-EINVAL, "BTF: int_info: type 9 is STRUCT, not INT");
 }
 
 static void test_enum_value(void **state)
@@ -498,8 +560,10 @@ static void test_enum_value(void **state)
 
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
 		v = 0xdead;
+		fresh_err();
 		assert_int_equal(mintmon_btf_enum_value(btf, tab[i].e, tab[i].v, &v), tab[i].err);
 		assert_int_equal(v, tab[i].err ? 0xdead : tab[i].val);
+		check_err(tab[i].err, NULL);	/* absent: no failure */
 	}
 }
 
@@ -673,6 +737,9 @@ static void expect_reject(const u8 *b, size_t size, int err, const char *msg, co
 		fail();
 	}
 	assert_ptr_equal(btf, (void *)0x1);	/* untouched on failure */
+	assert_string_equal(test_err.step, "btf");
+	if (err == -EINVAL)
+		assert_int_equal(test_err.code, err);
 }
 
 static void test_rejections(void **state)
@@ -861,8 +928,10 @@ static void test_anonymous_loop(void **state)
 	b = build(w, ARRAY_SIZE(w), strs, sizeof(strs), 0, &size);
 	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_member(btf, 1, "x", &info), -ELOOP);
-	assert_non_null(strstr(test_err.msg, "anonymous members nested deeper than 16"));
+	check_err(0, "type 1: anonymous members nested deeper than 16");
+	fresh_err();
 	assert_int_equal(mintmon_btf_offsetof(btf, "node", "x", &off), -ELOOP);
+	check_err(0, "type 1: anonymous members nested deeper than 16");
 	mintmon_btf_destroy(btf);
 	free(b);
 }
@@ -907,8 +976,7 @@ static void test_anonymous_breadth(void **state)
 	b = build(w, (size_t)(p - w), strs, sizeof(strs), 0, &size);
 	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
 	assert_int_equal(mintmon_btf_member(btf, 1, "x", &info), -ELOOP);
-	assert_non_null(strstr(test_err.msg,
-			       "type 1: looking for member 'x' took more than 131072 steps"));
+	check_err(0, "type 1: looking for member 'x' took more than 131072 steps");
 	mintmon_btf_destroy(btf);
 	free(b);
 	free(w);
@@ -996,12 +1064,20 @@ static void test_bad_args(void **state)
 	struct mintmon_btf *btf = *state, *out = NULL;
 	static const u8 zero[64];
 
+	/*
+	 * A NULL blob or path is the caller's mistake, not the target's:
+	 * refused, with no reason recorded (create() and member() return
+	 * before recording one; see tests/MUTATIONS.md, notes).
+	 */
 	assert_int_equal(mintmon_btf_create(NULL, 10, fresh_err(), &out), -EINVAL);
-	assert_int_equal(mintmon_btf_create(zero, (size_t)MINTMON_BTF_MAX_SIZE + 1, fresh_err(), &out), -E2BIG);
+	assert_int_equal(mintmon_btf_create(zero, (size_t)MINTMON_BTF_MAX_SIZE + 1, fresh_err(),
+					    &out), -E2BIG);
+	check_err(0, "BTF: blob of 268435457 bytes exceeds the limit of 268435456");
 	assert_int_equal(mintmon_btf_create(zero, sizeof(zero), fresh_err(), &out), -EINVAL);
-	assert_non_null(strstr(test_err.msg, "bad magic 0x0000"));
+	check_err(-EINVAL, "bad magic 0x0000");
 	assert_null(out);
 	mintmon_btf_destroy(NULL);
+	fresh_err();
 	assert_int_equal(mintmon_btf_member(btf, 5, NULL, NULL), -EINVAL);
 	{
 		char path[MINTMON_BTF_MAX_PATH + 2];
@@ -1009,7 +1085,9 @@ static void test_bad_args(void **state)
 
 		memset(path, 'a', sizeof(path) - 1);
 		path[sizeof(path) - 1] = '\0';
+		fresh_err();
 		assert_int_equal(mintmon_btf_member(btf, 5, path, &info), -EINVAL);
+		check_err(-EINVAL, "BTF: member path longer than 256 bytes");
 	}
 }
 

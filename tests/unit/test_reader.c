@@ -84,6 +84,38 @@ static void test_raw(void **state)
 	mintmon_memory_deinit(&m);
 }
 
+/*
+ * Two segments that touch in physical memory but not in the file: a read
+ * across the seam takes each part from its own place in the file.
+ */
+static void test_adjacent_segments(void **state)
+{
+	static u8 img[3 * 4096];
+	struct mintmon_memory m;
+	char spec[200];
+	u8 buf[16];
+	u64 fault;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(img); i++)
+		img[i] = (u8)(i / 4096 + 1);	/* page n holds n + 1 */
+	/* Physical [0, 0x1000) is file page 2, [0x1000, 0x2000) file page 0. */
+	snprintf(spec, sizeof(spec), "file:%s:map=0+0x1000@0x2000,0x1000+0x1000@0",
+		 write_file("seams", img, sizeof(img)));
+	assert_int_equal(mintmon_reader_open(spec, &m, fresh_err()), 0);
+	assert_int_equal(m.nr_ranges, 1);	/* merged: one range [0, 0x2000) */
+	assert_int_equal(mintmon_memory_end(&m), 0x2000);
+	assert_int_equal(mintmon_memory_read(&m, 0x1000 - 8, buf, 16, &fault), 0);
+	assert_int_equal(buf[0], 3);
+	assert_int_equal(buf[7], 3);
+	assert_int_equal(buf[8], 1);
+	assert_int_equal(buf[15], 1);
+	/* Past both: a fault at the first byte after them. */
+	assert_int_equal(mintmon_memory_read(&m, 0x2000 - 8, buf, 16, &fault), -EFAULT);
+	assert_int_equal(fault, 0x2000);
+	mintmon_memory_deinit(&m);
+}
+
 /* A minimal x86-64 ELF core: two PT_LOADs (physical 0x1000 and 0x5000) and a PT_NOTE. */
 static size_t build_core(u8 *out, u16 type, u16 machine, u64 second_offset)
 {
@@ -152,22 +184,54 @@ struct bad_case {
 	const char *what;
 	const char *prefix;	/* "file:" or "elf:" */
 	int kind;		/* how the file is made */
+	const char *map;	/* appended to the spec */
 	int err;
+	const char *msg;	/* must appear in the error; "%s": the file's path */
 };
 
-enum { MISSING, EMPTY, NOT_ELF, NOT_CORE, WRONG_MACHINE, SEGMENT_PAST_END, BAD_MAP, BAD_SCHEME };
+enum {
+	MISSING, EMPTY, NOT_ELF, NOT_CORE, WRONG_MACHINE, SEGMENT_PAST_END, BAD_MAP, DIRECTORY,
+	NO_LOADS, PAGE,
+};
 
 static const struct bad_case bad_cases[] = {
-	{"missing file", "file:", MISSING, -ENOENT},
-	{"empty file", "file:", EMPTY, -EINVAL},
-	{"empty ELF", "elf:", EMPTY, -EINVAL},
-	{"raw bytes as ELF", "elf:", NOT_ELF, -EINVAL},
-	{"ELF executable, not a core", "elf:", NOT_CORE, -EINVAL},
-	{"ELF core of another machine", "elf:", WRONG_MACHINE, -EINVAL},
-	{"segment past the end of the file", "elf:", SEGMENT_PAST_END, -EINVAL},
-	{"malformed map", "file:", BAD_MAP, -EINVAL},
-	{"unknown target scheme", "nettlp:", NOT_ELF, -EINVAL},
+	{"missing file", "file:", MISSING, "", -ENOENT,
+	 "cannot open /nonexistent/mintmon: No such file or directory"},
+	{"a directory", "file:", DIRECTORY, "", -EINVAL, "%s is not a regular file"},
+	{"empty file", "file:", EMPTY, "", -EINVAL, "%s is empty"},
+	{"empty ELF", "elf:", EMPTY, "", -EINVAL, "%s is empty"},
+	{"raw bytes as ELF", "elf:", NOT_ELF, "", -EINVAL, "%s is not an ELF file"},
+	{"ELF executable, not a core", "elf:", NOT_CORE, "", -EINVAL,
+	 "%s is not an x86-64 ELF core file"},
+	{"ELF core of another machine", "elf:", WRONG_MACHINE, "", -EINVAL,
+	 "%s is not an x86-64 ELF core file"},
+	{"ELF core without PT_LOAD", "elf:", NO_LOADS, "", -EINVAL,
+	 "%s has no loadable segments"},
+	{"segment past the end of the file", "elf:", SEGMENT_PAST_END, "", -EINVAL,
+	 "%s: segment at physical 0x5000 lies past the end of the file"},
+	/* A map entry needs PHYS+SIZE@OFFSET: the size is missing here. */
+	{"malformed map", "file:", BAD_MAP, ":map=0x1000@0", -EINVAL,
+	 "bad map '0x1000@0': expected PHYS+SIZE@OFFSET[,...]"},
+	{"map entry of size 0", "file:", PAGE, ":map=0x1000+0@0", -EINVAL, "bad map '0x1000+0@0'"},
+	{"map past the end of the file", "file:", PAGE, ":map=0x1000+0x2000@0", -EINVAL,
+	 "%s: segment at physical 0x1000 lies past the end of the file"},
+	{"map entries overlap", "file:", PAGE, ":map=0x1000+0x800@0,0x1400+0x800@0x800", -EINVAL,
+	 "%s: segments overlap at physical 0x1000"},
+	{"unknown target scheme", "nettlp:", NOT_ELF, "", -EINVAL,
+	 "unknown target 'nettlp:%s': expected file:PATH or elf:PATH"},
 };
+
+/* ELF core with only a PT_NOTE: build_core()'s, cut to one header. */
+static size_t build_core_no_loads(u8 *out)
+{
+	size_t n = build_core(out, ET_CORE, EM_X86_64, 0x2000);
+	Elf64_Ehdr eh;
+
+	memcpy(&eh, out, sizeof(eh));
+	eh.e_phnum = 1;
+	memcpy(out, &eh, sizeof(eh));
+	return n;
+}
 
 static void test_bad(void **state)
 {
@@ -177,39 +241,67 @@ static void test_bad(void **state)
 	for (i = 0; i < MINTMON_ARRAY_SIZE(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
 		struct mintmon_memory m;
-		char spec[200];
+		char spec[200], msg[300];
 		const char *path = NULL;
 
 		print_message("%s\n", c->what);
 		switch (c->kind) {
 		case MISSING: path = "/nonexistent/mintmon"; break;
+		case DIRECTORY: path = dir; break;
 		case EMPTY: path = write_file("empty", "", 0); break;
+		case NO_LOADS: path = write_file("noload", core, build_core_no_loads(core)); break;
+		case PAGE: path = write_file("page", core, 0x1000); break;
 		case NOT_ELF: path = write_file("junk", "hello, world", 12); break;
 		case NOT_CORE:
-			path = write_file("exec", core, build_core(core, ET_EXEC, EM_X86_64, 0x2000));
+			path = write_file("exec", core,
+					  build_core(core, ET_EXEC, EM_X86_64, 0x2000));
 			break;
 		case WRONG_MACHINE:
-			path = write_file("arm", core, build_core(core, ET_CORE, EM_AARCH64, 0x2000));
+			path = write_file("arm", core,
+					  build_core(core, ET_CORE, EM_AARCH64, 0x2000));
 			break;
 		case SEGMENT_PAST_END:
-			path = write_file("trunc", core, build_core(core, ET_CORE, EM_X86_64, 0x2800));
+			path = write_file("trunc", core,
+					  build_core(core, ET_CORE, EM_X86_64, 0x2800));
 			break;
 		case BAD_MAP: path = write_file("m", "x", 1); break;
 		}
-		/* A map entry needs PHYS+SIZE@OFFSET: the size is missing here. */
-		snprintf(spec, sizeof(spec), "%s%s%s", c->prefix, path,
-			 c->kind == BAD_MAP ? ":map=0x1000@0" : "");
+		snprintf(spec, sizeof(spec), "%s%s%s", c->prefix, path, c->map);
+		snprintf(msg, sizeof(msg), c->msg, path);
 		assert_int_equal(mintmon_reader_open(spec, &m, fresh_err()), c->err);
-		assert_true(strlen(test_err.msg) > 0);
+		assert_int_equal(test_err.code, c->err);
+		assert_string_equal(test_err.step, "target");
+		if (!strstr(test_err.msg, msg))
+			fail_msg("want \"%s\", got \"%s\"", msg, test_err.msg);
 	}
+}
+
+/* More separate ranges than a memory source holds (MINTMON_MAX_PHYS_RANGES). */
+static void test_too_many_ranges(void **state)
+{
+	static u8 page[0x1000];
+	char spec[4096], *p;
+	const char *path = write_file("page", page, sizeof(page));
+	struct mintmon_memory m;
+	unsigned int i;
+
+	p = spec + snprintf(spec, sizeof(spec), "file:%s:map=", path);
+	for (i = 0; i <= MINTMON_MAX_PHYS_RANGES; i++)
+		p += snprintf(p, spec + sizeof(spec) - p, "%s%#x+0x10@0", i ? "," : "",
+			      0x100000 * (i + 1));
+	assert_int_equal(mintmon_reader_open(spec, &m, fresh_err()), -E2BIG);
+	assert_int_equal(test_err.code, -E2BIG);
+	assert_non_null(strstr(test_err.msg, "too many separate memory ranges"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_adjacent_segments),
 		cmocka_unit_test(test_elf),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_too_many_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
