@@ -88,6 +88,25 @@ struct mintmon_btf;
  */
 int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
 		       struct mintmon_btf **btf_ret);
+/*
+ * The same for a blob that passed mintmon_btf_create() before and was kept
+ * where only this user can write, checksummed (the attach cache): stages 1-3
+ * and the per-record checks of stage 4 (ids, name offsets, kinds,
+ * int/enum/float sizes) run; the chain and size checks of stage 4 (cycles,
+ * chain lengths, array and member sizes) are skipped, and with index (not
+ * NULL: index_len bytes of mintmon_btf_index() of that earlier parse, host
+ * byte order) the name index is taken instead of built, its ids checked
+ * against nr_types. Lookups stay in bounds and bounded on any input this
+ * accepts (every walk checks ids and counts hops); on a blob create() would
+ * refuse, or another blob's index, answers may be wrong (sizes, offsets,
+ * -ELOOP, a name not found). Never use it on target memory.
+ */
+int mintmon_btf_create_trusted(const void *data, size_t size, const void *index,
+			       size_t index_len, struct mintmon_error *e,
+			       struct mintmon_btf **btf_ret);
+/* btf's name index (mintmon_btf_index_len() bytes), to keep next to its blob. */
+const void *mintmon_btf_index(const struct mintmon_btf *btf);
+size_t mintmon_btf_index_len(const struct mintmon_btf *btf);
 void mintmon_btf_destroy(struct mintmon_btf *btf);
 /* The error object failures of lookups in btf are recorded in (may be NULL). */
 struct mintmon_error *mintmon_btf_error(const struct mintmon_btf *btf);

@@ -39,7 +39,9 @@
  * it (kallsyms tables as strictly as the search does, BTF through
  * mintmon_btf_create()), then finishes discovery with small reads and uses
  * the entry only if the boot identity it takes equals the one kept;
- * otherwise the entry is dropped and the read-only data searched.
+ * otherwise the entry is dropped and the read-only data searched. The one
+ * exception is an entry the store vouches for (ops->trusted below): its
+ * BTF gets the bounds checks only.
  */
 struct mintmon_kernel_cache_key {
 	u64 text_phys;
@@ -67,6 +69,15 @@ struct mintmon_kernel_cache_ops {
 	void (*release)(void *ctx, void *data, size_t size);
 	/* Forget the entry load() returned last: it does not describe the kernel. */
 	void (*drop)(void *ctx, const struct mintmon_kernel_cache_key *key);
+	/*
+	 * Optional (NULL: never). Whether the entry load() returned last may
+	 * be trusted: the store kept it where only this user can write and
+	 * checked it against corruption (a checksum), and only the core
+	 * stores entries, out of a full discovery. The core then skips the
+	 * semantic checks of its BTF (mintmon_btf_create_trusted()), keeping
+	 * the bounds checks; anything else is checked as below.
+	 */
+	bool (*trusted)(void *ctx);
 	/* Keep an entry (best effort; the store bounds its own size). */
 	void (*store)(void *ctx, const struct mintmon_kernel_cache_key *key,
 		      const struct mintmon_kernel_cache_part *parts, unsigned int nr_parts);
@@ -124,7 +135,10 @@ struct mintmon_boot_id {
 	u64 top_entry;
 };
 
-/* A short stable digest of id (printed as 16 hex digits). */
+/*
+ * A short stable digest of id (printed as 16 hex digits): of everything but
+ * top_entry, which a kernel rewrites once early in its boot.
+ */
 u64 mintmon_boot_id_hash(const struct mintmon_boot_id *id);
 
 struct mintmon_kernel {

@@ -886,8 +886,41 @@ static int build_index(struct mintmon_btf *btf)
 
 /* ---- create / destroy ---- */
 
-int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
-		       struct mintmon_btf **btf_ret)
+/*
+ * Take a name index build_index() made for this blob (mintmon_btf_index()):
+ * any bytes are safe, as find() needs only ids below nr_types and a
+ * power-of-two table; a wrong but well-formed one can only make find() miss.
+ */
+static int import_index(struct mintmon_btf *btf, const void *index, size_t len)
+{
+	size_t slots = len / sizeof(*btf->index), i;
+
+	if (len % sizeof(*btf->index) || slots < 16 || slots > (1u << 21) ||
+	    (slots & (slots - 1))) {
+		BTF_ERR(btf->err, "BTF: kept name index of %zu bytes is not a table", len);
+		return -EINVAL;
+	}
+	btf->index = mintmon_malloc(len);
+	if (!btf->index)
+		return -ENOMEM;
+	memcpy(btf->index, index, len);
+	btf->index_mask = (u32)slots - 1;
+	for (i = 0; i < slots; i++) {
+		if (btf->index[i].id >= btf->nr_types) {
+			BTF_ERR(btf->err, "BTF: kept name index: slot %zu holds type %u, only %u types",
+				i, btf->index[i].id, btf->nr_types);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * full: all the stages; else (mintmon_btf_create_trusted()) no chains or
+ * sizes, and the name index taken from index if not NULL.
+ */
+static int create(const void *data, size_t size, const void *index, size_t index_len,
+		  struct mintmon_error *e, bool full, struct mintmon_btf **btf_ret)
 {
 	struct mintmon_btf *btf;
 	struct btf_hdr h;
@@ -946,27 +979,29 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
 		if (id % 4096 == 0)
 			mintmon_yield();	/* 100k+ types: let the module's caller breathe */
 	}
-	btf->rid_cache = mintmon_calloc(nr, sizeof(u32));
-	btf->size_cache = mintmon_calloc(nr, sizeof(u64));
-	if (!btf->rid_cache || !btf->size_cache) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	err = check_chains(btf);
-	if (err)
-		goto fail;
-	for (id = 1; id < nr; id++) {
-		err = check_sizes(btf, id);
+	if (full) {
+		btf->rid_cache = mintmon_calloc(nr, sizeof(u32));
+		btf->size_cache = mintmon_calloc(nr, sizeof(u64));
+		if (!btf->rid_cache || !btf->size_cache) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		err = check_chains(btf);
 		if (err)
 			goto fail;
-		if (id % 4096 == 0)
-			mintmon_yield();
+		for (id = 1; id < nr; id++) {
+			err = check_sizes(btf, id);
+			if (err)
+				goto fail;
+			if (id % 4096 == 0)
+				mintmon_yield();
+		}
+		mintmon_free(btf->rid_cache);
+		mintmon_free(btf->size_cache);
+		btf->rid_cache = NULL;
+		btf->size_cache = NULL;
 	}
-	mintmon_free(btf->rid_cache);
-	mintmon_free(btf->size_cache);
-	btf->rid_cache = NULL;
-	btf->size_cache = NULL;
-	err = build_index(btf);
+	err = !full && index ? import_index(btf, index, index_len) : build_index(btf);
 	if (err)
 		goto fail;
 	*btf_ret = btf;
@@ -976,6 +1011,29 @@ fail:
 		BTF_ERR(btf->err, "BTF: out of memory indexing a %zu-byte blob", size);
 	mintmon_btf_destroy(btf);
 	return err;
+}
+
+int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
+		       struct mintmon_btf **btf_ret)
+{
+	return create(data, size, NULL, 0, e, true, btf_ret);
+}
+
+int mintmon_btf_create_trusted(const void *data, size_t size, const void *index,
+			       size_t index_len, struct mintmon_error *e,
+			       struct mintmon_btf **btf_ret)
+{
+	return create(data, size, index, index_len, e, false, btf_ret);
+}
+
+size_t mintmon_btf_index_len(const struct mintmon_btf *btf)
+{
+	return ((size_t)btf->index_mask + 1) * sizeof(*btf->index);
+}
+
+const void *mintmon_btf_index(const struct mintmon_btf *btf)
+{
+	return btf->index;
 }
 
 void mintmon_btf_destroy(struct mintmon_btf *btf)

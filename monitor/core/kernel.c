@@ -295,9 +295,11 @@ static int load_btf(struct mintmon_kernel *k, struct discovery *d,
 	if (d->sym[SYM_STOP_BTF] < start || d->sym[SYM_STOP_BTF] - start > MAX_BTF)
 		return mintmon_fail(k->err, -EINVAL, "btf", "kernel .BTF section bounds are invalid");
 	size = d->sym[SYM_STOP_BTF] - start;
-	if (start >= d->rodata_vaddr && mintmon_in_bounds(d->rodata_size, start - d->rodata_vaddr, size))
-		return mintmon_btf_create(d->rodata + (start - d->rodata_vaddr), size, k->err,
-					  &k->btf);
+	if (start >= d->rodata_vaddr && mintmon_in_bounds(d->rodata_size, start - d->rodata_vaddr, size)) {
+		err = mintmon_btf_create(d->rodata + (start - d->rodata_vaddr), size, k->err,
+					 &k->btf);
+		goto out;
+	}
 	copy = mintmon_malloc(size ? size : 1);
 	if (!copy)
 		return mintmon_fail(k->err, -ENOMEM, "btf", "out of memory");
@@ -319,6 +321,11 @@ static int load_btf(struct mintmon_kernel *k, struct discovery *d,
 	if (!err)
 		err = mintmon_btf_create(copy, size, k->err, &k->btf);
 	mintmon_free(copy);
+out:
+	/* The kernel's own BTF is unusable: say what the user can do. */
+	if (err && err != -ENOMEM && mintmon_error_is_set(k->err) &&
+	    !strcmp(k->err->step, "btf"))
+		mintmon_error_context(k->err, err, "btf", "the kernel's .BTF is unusable (use --btf)");
 	return err;
 }
 
@@ -649,8 +656,8 @@ int mintmon_kernel_totalram_pages(struct mintmon_kernel *k, u64 *pages_ret)
 
 u64 mintmon_boot_id_hash(const struct mintmon_boot_id *id)
 {
-	const u64 v[] = {id->text_phys, id->kaslr_offset, id->page_offset_base, id->canary,
-			 id->top_entry};
+	/* Not top_entry: it can change within one boot (see session.c same_id()). */
+	const u64 v[] = {id->text_phys, id->kaslr_offset, id->page_offset_base, id->canary};
 	u64 h = 0xcbf29ce484222325ull;	/* FNV-1a, over the bytes of each value */
 	unsigned int i, j;
 
@@ -894,10 +901,12 @@ static void kernel_reset(struct mintmon_kernel *k)
  * A cache entry (struct mintmon_kernel_cache_ops): a header of ENTRY_HDR
  * bytes, the kallsyms tables as mintmon_kallsyms_serialize() writes them,
  * zeros to an 8-byte boundary, then the BTF blob (none if the BTF came from
- * a file). Little-endian. The probe a store shows match() is the header.
+ * a file), zeros to an 8-byte boundary, then the BTF's name index
+ * (mintmon_btf_index(), host order; used only if the store trusts the
+ * entry). Little-endian. The probe a store shows match() is the header.
  */
 #define ENTRY_MAGIC 0x454b4d4du	/* "MMKE" */
-#define ENTRY_VERSION 1
+#define ENTRY_VERSION 2
 #define ENTRY_HDR 1024
 #define ENTRY_BANNER_MAX 511
 #define ENTRY_NO_BTF 1u		/* flag: the BTF came from a file, none kept */
@@ -918,13 +927,14 @@ enum {
 	EH_BANNER_VADDR = 104,	/* u64, u32: linux_banner's first line */
 	EH_BANNER_LEN = 112,
 	EH_KALLSYMS_LEN = 120,	/* u64: the tables start at ENTRY_HDR */
-	EH_BTF_LEN = 128,	/* u64: the BTF follows them, 8-aligned, and ends the entry */
+	EH_BTF_LEN = 128,	/* u64: the BTF follows them, 8-aligned */
 	EH_BTF_VADDR = 136,	/* u64: __start_BTF */
 	EH_BTF_HDR = 144,	/* BTF_HDR_LEN bytes: the BTF's header */
 	EH_SYM_INDEX = 168,	/* u32 ×NR_SYMS: kallsyms index, MINTMON_KALLSYMS_NONE if absent */
+	EH_INDEX_LEN = 504,	/* u64: the name index follows the BTF, 8-aligned, and ends the entry */
 	EH_BANNER = 512,	/* ENTRY_BANNER_MAX bytes */
 };
-_Static_assert(EH_SYM_INDEX + 4 * NR_SYMS <= EH_BANNER, "cache entry header too small");
+_Static_assert(EH_SYM_INDEX + 4 * NR_SYMS <= EH_INDEX_LEN, "cache entry header too small");
 _Static_assert(EH_BANNER + ENTRY_BANNER_MAX <= ENTRY_HDR, "cache entry header too small");
 
 static u32 syms_hash(void)
@@ -1058,13 +1068,16 @@ static bool entry_match(void *arg, const void *probe, size_t len)
 
 /*
  * Take the kallsyms tables, the BTF and the discovery symbols from an entry,
- * checking all of it (an entry is untrusted input; see kernel.h).
+ * checking all of it (an entry is untrusted input; see kernel.h); if the
+ * store trusts the entry, the BTF gets the bounds checks only and its kept
+ * name index.
  */
 static int entry_take(struct mintmon_kernel *k, struct discovery *d,
 		      const struct mintmon_kernel_options *opts, const u8 *data, size_t size)
 {
+	bool trusted = opts->cache->trusted && opts->cache->trusted(opts->cache_ctx);
 	struct mintmon_symbol *sym;
-	u64 klen, blen, boff;
+	u64 klen, blen, boff, ilen, ioff;
 	unsigned int i;
 	int err;
 
@@ -1074,10 +1087,14 @@ static int entry_take(struct mintmon_kernel *k, struct discovery *d,
 	blen = mintmon_le64(data + EH_BTF_LEN);
 	if (klen > size - ENTRY_HDR)
 		return mintmon_fail(k->err, -EINVAL, "cache", "entry truncated in its kallsyms tables");
+	ilen = mintmon_le64(data + EH_INDEX_LEN);
 	boff = (ENTRY_HDR + klen + 7) & ~7ull;
-	if (boff > size || blen != size - boff ||
-	    ((mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF) && blen))
+	if (boff > size || blen > size - boff ||
+	    ((mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF) && (blen || ilen)))
 		return mintmon_fail(k->err, -EINVAL, "cache", "entry has bad BTF bounds");
+	ioff = (boff + blen + 7) & ~7ull;
+	if (ioff > size || ilen != size - ioff)
+		return mintmon_fail(k->err, -EINVAL, "cache", "entry has bad BTF index bounds");
 	if (!opts->btf_data && (mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF))
 		return mintmon_fail(k->err, -ENOENT, "cache", "entry made with --btf keeps no BTF");
 	err = mintmon_kallsyms_deserialize(data + ENTRY_HDR, klen, k->text_virt, kernel_text_end(k),
@@ -1103,7 +1120,9 @@ static int entry_take(struct mintmon_kernel *k, struct discovery *d,
 	}
 	mintmon_free(sym);
 	if (!err && !opts->btf_data)
-		err = mintmon_btf_create(data + boff, blen, k->err, &k->btf);
+		err = trusted ? mintmon_btf_create_trusted(data + boff, blen, data + ioff, ilen,
+							  k->err, &k->btf) :
+		      mintmon_btf_create(data + boff, blen, k->err, &k->btf);
 	return err;
 }
 
@@ -1158,7 +1177,7 @@ static void cache_store(struct mintmon_kernel *k, const struct discovery *d,
 {
 	static const u8 zeros[8];
 	struct mintmon_kernel_cache_key key = {k->text_phys, k->text_virt, k->paging_levels};
-	struct mintmon_kernel_cache_part parts[4];
+	struct mintmon_kernel_cache_part parts[6];
 	const struct mintmon_boot_id *id = &k->id;
 	u64 btf_vaddr = d->have[SYM_START_BTF] ? d->sym[SYM_START_BTF] : 0;
 	size_t banner_len = strlen(k->banner);
@@ -1191,6 +1210,7 @@ static void cache_store(struct mintmon_kernel *k, const struct discovery *d,
 	memcpy(h + EH_BANNER, k->banner, banner_len);
 	put64(h + EH_KALLSYMS_LEN, (u64)klen);
 	put64(h + EH_BTF_LEN, k->btf_external ? 0 : mintmon_btf_size(k->btf));
+	put64(h + EH_INDEX_LEN, k->btf_external ? 0 : mintmon_btf_index_len(k->btf));
 	if (!k->btf_external) {
 		put64(h + EH_BTF_VADDR, btf_vaddr);
 		memcpy(h + EH_BTF_HDR, mintmon_btf_data(k->btf), BTF_HDR_LEN);
@@ -1208,7 +1228,11 @@ static void cache_store(struct mintmon_kernel *k, const struct discovery *d,
 	parts[2].len = (size_t)(-klen & 7);
 	parts[3].data = k->btf_external ? zeros : mintmon_btf_data(k->btf);
 	parts[3].len = k->btf_external ? 0 : mintmon_btf_size(k->btf);
-	opts->cache->store(opts->cache_ctx, &key, parts, 4);
+	parts[4].data = zeros;
+	parts[4].len = -parts[3].len & 7;
+	parts[5].data = k->btf_external ? zeros : mintmon_btf_index(k->btf);
+	parts[5].len = k->btf_external ? 0 : mintmon_btf_index_len(k->btf);
+	opts->cache->store(opts->cache_ctx, &key, parts, 6);
 out:
 	mintmon_free(h);
 	mintmon_free(tables);

@@ -13,11 +13,16 @@ const char *mintmon_poll_state_name(enum mintmon_poll_state state)
 	return "?";
 }
 
+/*
+ * The same boot: top_entry is left out on purpose. It detects change (a new
+ * kernel rebuilds the trampoline), but a kernel kexec'd a moment ago
+ * rebuilds its own trampoline later in its boot (do_init_real_mode(), an
+ * early initcall): re-attaching then finds the same boot, not a new one.
+ */
 static bool same_id(const struct mintmon_boot_id *a, const struct mintmon_boot_id *b)
 {
 	return a->text_phys == b->text_phys && a->kaslr_offset == b->kaslr_offset &&
-	       a->page_offset_base == b->page_offset_base && a->canary == b->canary &&
-	       a->top_entry == b->top_entry;
+	       a->page_offset_base == b->page_offset_base && a->canary == b->canary;
 }
 
 static void heartbeat_moved(struct mintmon_session *s, u64 heartbeat)

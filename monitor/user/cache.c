@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The attach cache on disk (see cache.h). */
+/*
+ * The attach cache on disk (see cache.h). Trust model: an entry in a
+ * directory and a file private to the user (0700/0600) was written by this
+ * user's mintmon out of a fully checked attach; its XXH64 guards it against
+ * corruption, and the core keeps its bounds checks, so ops.trusted lets the
+ * core skip re-validating the BTF (see cache.h and docs/architecture.md,
+ * "The attach cache"). Anything less private is checked in full.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +34,7 @@ struct mintmon_cache {
 	char path[PATH_MAX];	/* of the last hit, store or drop */
 	char loaded[PATH_MAX];	/* the entry the core was given last */
 	char error[PATH_MAX + 128];
+	bool trusted;		/* the entry load() returned last is (see cache.h) */
 };
 
 /* ---- XXH64 (streaming, as in the reference implementation) ---- */
@@ -429,34 +437,56 @@ fail:
 	return err;
 }
 
-/* Read the payload and check the checksum: 0 and a malloc'd buffer, or an errno. */
+/*
+ * Map the file read-only (the page cache's pages: no copy, no zeroing) and
+ * check the checksum: 0 and the payload, MINTMON_CACHE_HEADER bytes into the
+ * mapping (cache_release() unmaps it), or an errno. Writers never change a
+ * file in place (they rename a new one over it), so the mapping stays whole.
+ */
 static int read_payload(struct mintmon_cache *c, const char *path, int fd, const u8 *hdr,
 			u64 size, void **data_ret)
 {
 	u8 h[MINTMON_CACHE_HEADER];
 	struct xxh64 s;
-	/* Populated at once: cheaper than a page fault per page as the read fills it. */
-	void *data = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	u8 *map = mmap(NULL, MINTMON_CACHE_HEADER + size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		       fd, 0);
 
-	if (data == MAP_FAILED)
-		return refuse(c, path, -ENOMEM, "out of memory for %llu bytes",
-			      (unsigned long long)size);
-	if (read_full(fd, data, size, MINTMON_CACHE_HEADER)) {
-		munmap(data, size ? size : 1);
-		return refuse(c, path, -EIO, "truncated while reading");
-	}
+	if (map == MAP_FAILED)
+		return refuse(c, path, -ENOMEM, "cannot map %llu bytes: %s",
+			      (unsigned long long)size, strerror(errno));
+	/* The header as checked, not as mapped: the checksum covers what was checked. */
 	memcpy(h, hdr, sizeof(h));
 	memset(h + 48, 0, 8);
 	xxh_init(&s);
 	xxh_update(&s, h, sizeof(h));
-	xxh_update(&s, data, size);
-	if (xxh_digest(&s) != mintmon_le64(hdr + 48)) {
-		munmap(data, size ? size : 1);
+	xxh_update(&s, map + MINTMON_CACHE_HEADER, size);
+	if (xxh_digest(&s) != mintmon_le64(hdr + 48) || memcmp(map, hdr, MINTMON_CACHE_HEADER)) {
+		munmap(map, MINTMON_CACHE_HEADER + size);
 		return refuse(c, path, -EINVAL, "corrupt: checksum mismatch");
 	}
-	*data_ret = data;
+	*data_ret = map + MINTMON_CACHE_HEADER;
 	return 0;
+}
+
+/*
+ * Whether an entry read from fd (checked by open_entry()) may be trusted:
+ * the directory and the file are this user's and private to it (0700 and
+ * 0600 or stricter), so only this user's mintmon can have written it.
+ */
+static bool private_entry(const struct mintmon_cache *c, int fd)
+{
+	struct stat st;
+
+	if (lstat(c->dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077))
+		return false;
+	return !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	       !(st.st_mode & 077);
+}
+
+static bool cache_trusted(void *ctx)
+{
+	return ((struct mintmon_cache *)ctx)->trusted;
 }
 
 static int cache_load(void *ctx, const struct mintmon_kernel_cache_key *key, size_t probe_len,
@@ -472,6 +502,7 @@ static int cache_load(void *ctx, const struct mintmon_kernel_cache_key *key, siz
 
 	c->event = MINTMON_CACHE_MISS;
 	c->loaded[0] = c->error[0] = '\0';
+	c->trusted = false;
 	if (!list || !probe)
 		goto out;
 	snprintf(prefix, sizeof(prefix), "%016llx-", (unsigned long long)key_hash(key));
@@ -498,11 +529,13 @@ static int cache_load(void *ctx, const struct mintmon_kernel_cache_key *key, siz
 		err = read_payload(c, path, fd, hdr, size, data_ret);
 		if (!err) {
 			futimens(fd, NULL);	/* most recently used */
+			c->trusted = private_entry(c, fd);
 			*size_ret = size;
 			c->event = MINTMON_CACHE_HIT;
 			snprintf(c->path, sizeof(c->path), "%s", path);
 			snprintf(c->loaded, sizeof(c->loaded), "%s", path);
-			say(c, "hit %s (%llu bytes)", path, (unsigned long long)size);
+			say(c, "hit %s (%llu bytes, %s)", path, (unsigned long long)size,
+			    c->trusted ? "trusted" : "checked in full");
 		} else if (err == -EINVAL) {
 			unlink(path);
 		}
@@ -522,7 +555,7 @@ out:
 
 static void cache_release(void *ctx, void *data, size_t size)
 {
-	munmap(data, size ? size : 1);
+	munmap((u8 *)data - MINTMON_CACHE_HEADER, MINTMON_CACHE_HEADER + size);
 }
 
 static void cache_drop(void *ctx, const struct mintmon_kernel_cache_key *key)
@@ -660,5 +693,6 @@ const struct mintmon_kernel_cache_ops mintmon_cache_ops = {
 	.load = cache_load,
 	.release = cache_release,
 	.drop = cache_drop,
+	.trusted = cache_trusted,
 	.store = cache_store,
 };

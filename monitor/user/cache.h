@@ -26,8 +26,17 @@
  * symbolic links. At most MINTMON_CACHE_MAX_ENTRIES files and
  * MINTMON_CACHE_MAX_TOTAL bytes are kept: the least recently used (by
  * modification time, refreshed on every hit) go first. Nothing else in the
- * directory is touched. The core checks every entry it loads as strictly as
- * target memory whatever this file does (kernel.h).
+ * directory is touched.
+ *
+ * Trust: a hit is read by mapping the file read-only (writers never change a
+ * file in place) and checking the checksum. It is trusted (ops.trusted)
+ * when the directory is the user's and 0700 and the file the user's and
+ * 0600 (or stricter), checked again on each hit: only this user's mintmon
+ * writes there, and only from an attach that passed every check; the core
+ * then skips the BTF's semantic checks and takes its kept name index, keeping
+ * the bounds checks (kernel.h, btf.h). Otherwise (readable by others) the
+ * core checks the entry as strictly as target memory; writable by others:
+ * not used (above).
  */
 #ifndef MINTMON_CACHE_H
 #define MINTMON_CACHE_H

@@ -32,10 +32,12 @@ int cmd_info(struct cli *c, int argc, char **argv)
 		       "\", \"page_offset_base\": \"0x%" PRIx64 "\", \"vmemmap_base\": \"0x%" PRIx64
 		       "\", \"paging_levels\": %u, \"symbols\": %u, \"btf_size\": %" PRIu64
 		       ", \"btf_source\": \"%s\", \"vmcoreinfo\": %s, \"boot_id\": \"%016" PRIx64
-		       "\", \"ram\": [",
+		       "\", \"layout\": ",
 		       k->kaslr_offset, k->text_virt, k->text_phys, k->phys_base,
 		       k->page_offset_base, k->vmemmap_base, k->paging_levels, nsyms, btf_size,
 		       k->btf_external ? "file" : "kernel", vmcoreinfo_word(k, true), boot_id);
+		cli_json_string(stdout, mintmon_reader_layout(m), strlen(mintmon_reader_layout(m)));
+		printf(", \"ram\": [");
 		for (i = 0; i < m->nr_ram; i++)
 			printf("%s{\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\"}",
 			       i ? ", " : "", m->ram[i].start, m->ram[i].start + m->ram[i].size);
@@ -56,6 +58,7 @@ int cmd_info(struct cli *c, int argc, char **argv)
 	       k->btf_external ? "from file" : "kernel .BTF");
 	printf("vmcoreinfo        %s\n", vmcoreinfo_word(k, false));
 	printf("boot id           %016" PRIx64 "\n", boot_id);
+	printf("layout            %s\n", mintmon_reader_layout(m));
 	if (!m->nr_ram)
 		printf("RAM               unknown (reads not restricted)\n");
 	for (i = 0; i < m->nr_ram; i++)

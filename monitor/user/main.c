@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "cli.h"
+#include "layout.h"
 
 static const struct cli_command commands[] = {
 	{"info", "", "release, banner, KASLR offset, layout, RAM, symbols, BTF", 0, 0, true,
@@ -236,7 +237,8 @@ int main(int argc, char **argv)
 		}
 	}
 	t0 = cli_now_ms();
-	err = mintmon_session_create(&c->mem, &kopts, c->o.verbose, &c->s);
+	/* A plain file: target's layout comes from its kernel (layout.h). */
+	err = mintmon_layout_attach(&c->mem, &kopts, c->o.verbose, &c->s);
 	if (err == -ENOMEM || (err && cmd->needs_kernel))
 		cli_die(c, err, "cannot attach");
 	if (c->o.have_pid && cmd->needs_kernel)

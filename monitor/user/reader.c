@@ -29,6 +29,10 @@ struct mapped_file {
 	u64 file_size;
 	struct segment *segs;
 	unsigned int nr_segs;
+	/* file:PATH without map=: its layout may be chosen (mintmon_reader_remap()). */
+	bool plain;
+	char *path;
+	char layout[MINTMON_LAYOUT_DESC_LEN];
 };
 
 /*
@@ -96,6 +100,7 @@ static void mapped_destroy(void *ctx)
 	munmap((void *)f->data, f->file_size);
 	close(f->fd);
 	free(f->segs);
+	free(f->path);
 	free(f);
 }
 
@@ -140,29 +145,42 @@ static int map_file(const char *path, struct mapped_file *f, struct mintmon_erro
 	return 0;
 }
 
-/* Sort, check and publish the segments as m's ranges (adjacent ones merged). */
-static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *path,
-		  struct mintmon_error *e)
+/* Sort and check segments against a file of file_size bytes. */
+static int check_segments(struct segment *segs, unsigned int nr, u64 file_size, const char *path,
+			  struct mintmon_error *e)
 {
-	unsigned int i;
+	unsigned int i, ranges = 0;
 
-	qsort(f->segs, f->nr_segs, sizeof(*f->segs), cmp_segment);
-	for (i = 0; i < f->nr_segs; i++) {
-		const struct segment *s = &f->segs[i];
+	qsort(segs, nr, sizeof(*segs), cmp_segment);
+	for (i = 0; i < nr; i++) {
+		const struct segment *s = &segs[i];
 		u64 end;
 
-		if (!mintmon_in_bounds(f->file_size, s->offset, s->size)) {
+		if (!mintmon_in_bounds(file_size, s->offset, s->size)) {
 			mintmon_fail(e, -EINVAL, "target", "%s: segment at physical %#llx lies past the end of the file",
 				     path, (unsigned long long)s->phys);
 			return -EINVAL;
 		}
 		if (mintmon_add_overflow(s->phys, s->size, &end) ||
-		    (i + 1 < f->nr_segs && end > f->segs[i + 1].phys)) {
+		    (i + 1 < nr && end > segs[i + 1].phys)) {
 			mintmon_fail(e, -EINVAL, "target", "%s: segments overlap at physical %#llx", path,
 				     (unsigned long long)s->phys);
 			return -EINVAL;
 		}
+		ranges += !(i + 1 < nr && segs[i + 1].phys == end);
 	}
+	if (ranges > MINTMON_MAX_PHYS_RANGES)
+		return mintmon_fail(e, -E2BIG, "target", "%s: too many separate memory ranges", path);
+	return 0;
+}
+
+/* Publish checked segments as m's ranges (adjacent ones merged). */
+static int publish(struct mapped_file *f, struct mintmon_memory *m, const char *path,
+		   struct mintmon_error *e)
+{
+	unsigned int i;
+
+	m->nr_ranges = 0;
 	for (i = 0; i < f->nr_segs; i++) {
 		u64 start = f->segs[i].phys, size = f->segs[i].size;
 		int err;
@@ -175,6 +193,19 @@ static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *p
 					    path);
 		}
 	}
+	return 0;
+}
+
+/* Sort, check and publish the segments as m's ranges. */
+static int finish(struct mapped_file *f, struct mintmon_memory *m, const char *path,
+		  struct mintmon_error *e)
+{
+	int err = check_segments(f->segs, f->nr_segs, f->file_size, path, e);
+
+	if (!err)
+		err = publish(f, m, path, e);
+	if (err)
+		return err;
 	m->ops = &mapped_ops;
 	m->ctx = f;
 	return 0;
@@ -230,7 +261,10 @@ static int open_raw(const char *arg, struct mintmon_memory *m, struct mintmon_er
 		goto fail_map;
 	if (map) {
 		err = parse_map(map + 5, f, e);
+		snprintf(f->layout, sizeof(f->layout), "map");
 	} else {
+		f->plain = true;
+		snprintf(f->layout, sizeof(f->layout), "identity");
 		f->segs = calloc(1, sizeof(*f->segs));
 		err = f->segs ? 0 : -ENOMEM;
 		if (f->segs) {
@@ -241,7 +275,7 @@ static int open_raw(const char *arg, struct mintmon_memory *m, struct mintmon_er
 	if (!err)
 		err = finish(f, m, path, e);
 	if (!err) {
-		free(path);
+		f->path = path;
 		return 0;
 	}
 	munmap((void *)f->data, f->file_size);
@@ -319,6 +353,7 @@ static int open_elf(const char *path, struct mintmon_memory *m, struct mintmon_e
 		return err;
 	}
 	err = read_phdrs(path, f, e);
+	snprintf(f->layout, sizeof(f->layout), "elf");
 	if (!err)
 		err = finish(f, m, path, e);
 	if (err) {
@@ -339,4 +374,66 @@ int mintmon_reader_open(const char *spec, struct mintmon_memory *m, struct mintm
 		return open_elf(spec + 4, m, e);
 	mintmon_fail(e, -EINVAL, "target", "unknown target '%s': expected file:PATH or elf:PATH", spec);
 	return -EINVAL;
+}
+
+static struct mapped_file *mapped(const struct mintmon_memory *m)
+{
+	return m->ops == &mapped_ops ? m->ctx : NULL;
+}
+
+bool mintmon_reader_plain_file(const struct mintmon_memory *m, u64 *file_size_ret)
+{
+	const struct mapped_file *f = mapped(m);
+
+	if (!f || !f->plain)
+		return false;
+	if (file_size_ret)
+		*file_size_ret = f->file_size;
+	return true;
+}
+
+const char *mintmon_reader_layout(const struct mintmon_memory *m)
+{
+	const struct mapped_file *f = mapped(m);
+
+	return f ? f->layout : "unknown";
+}
+
+int mintmon_reader_remap(struct mintmon_memory *m, const struct mintmon_reader_segment *segs,
+			 unsigned int nr, const char *layout, struct mintmon_error *e)
+{
+	struct mapped_file *f = mapped(m);
+	struct segment *ns;
+	unsigned int i;
+	int err;
+
+	if (!f || !f->plain)
+		return mintmon_fail(e, -EINVAL, "target", "only a plain file: target can be re-mapped");
+	if (!nr || nr > MAX_SEGMENTS)
+		return mintmon_fail(e, -EINVAL, "target", "%s: bad segment count %u", f->path, nr);
+	ns = calloc(nr, sizeof(*ns));
+	if (!ns)
+		return mintmon_fail(e, -ENOMEM, "target", "out of memory");
+	for (i = 0; i < nr; i++) {
+		ns[i].phys = segs[i].phys;
+		ns[i].size = segs[i].size;
+		ns[i].offset = segs[i].offset;
+		if (!ns[i].size) {
+			free(ns);
+			return mintmon_fail(e, -EINVAL, "target", "%s: empty segment at physical %#llx",
+					    f->path, (unsigned long long)segs[i].phys);
+		}
+	}
+	err = check_segments(ns, nr, f->file_size, f->path, e);
+	if (err) {
+		free(ns);
+		return err;
+	}
+	/* Commit: the old kernel's RAM restriction goes with the old layout. */
+	free(f->segs);
+	f->segs = ns;
+	f->nr_segs = nr;
+	mintmon_memory_set_ram(m, NULL, 0);
+	snprintf(f->layout, sizeof(f->layout), "%s", layout ? layout : "map");
+	return publish(f, m, f->path, e);
 }

@@ -25,6 +25,12 @@ split (-v): attach, the task walk's round trips per task, arguments. The
 vmcore is the guest's memory with a VMCOREINFO note and direct-map and
 kernel-image loads, as a kdump vmcore has; drgn 0.0.22 needs those.
 Nothing here asserts a time: figures are reported, not judged.
+
+--warm-only: no drgn, no debug info; the same guest, then only warm
+`-v info` attaches, alternating mintmon and --baseline (each with its own
+cache of this boot, made once before the runs), for medians of the warm
+attach of both in the same run; --target file:PATH uses a saved memory
+image instead of booting.
 """
 import argparse
 import json
@@ -174,7 +180,23 @@ def main():
     ap.add_argument("--baseline", default=None,
                     help="another mintmon binary whose cold attach is measured in the same run")
     ap.add_argument("--baseline-name", default=None, help="what to call it in the report")
+    ap.add_argument("--warm-only", action="store_true",
+                    help="only warm attaches, of --mintmon and --baseline (no drgn)")
+    ap.add_argument("--target", default=None,
+                    help="with --warm-only: file:PATH of a saved memory image (no guest)")
     args = ap.parse_args()
+
+    if args.warm_only:
+        work = tempfile.mkdtemp(prefix="mintmon-bench-")
+        try:
+            report = measure_warm(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(report)
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write(report + "\n")
+        return
 
     if (subprocess.run(["/usr/bin/python3", "-c", "import drgn"],
                        stderr=subprocess.DEVNULL).returncode or
@@ -209,6 +231,60 @@ def verbose_split(err):
     t = TOTAL_RE.search(err)
     return (float(m.group(1)), int(m.group(2)), int(m.group(3) or 0),
             int(t.group(1)) if t else 0)
+
+
+def warm_runs(args, target, work):
+    """Medians of warm `-v info` of --mintmon and --baseline, alternating."""
+    bins = [("mintmon", args.mintmon)]
+    if args.baseline:
+        bins.append((args.baseline_name or "baseline", args.baseline))
+    envs, r, fig = {}, {}, {}
+    for name, binary in bins:
+        cache = os.path.join(work, "cache-%d" % len(envs))
+        os.makedirs(cache, mode=0o700)
+        envs[name] = dict(os.environ, MINTMON_CACHE_DIR=cache)
+        _, _, err = run_timed([binary, "-v", "-t", target, "info"], env=envs[name])
+        if "cache: stored" not in err:
+            raise RuntimeError("%s: the first attach kept no cache entry:\n%s" % (name, err[-500:]))
+        r[name] = {"attach": [], "info": []}
+    for _ in range(args.runs):
+        for name, binary in bins:
+            w, _, err = run_timed([binary, "-v", "-t", target, "info"], env=envs[name])
+            if "cache: hit" not in err:
+                raise RuntimeError("%s: the warm attach missed the cache:\n%s" % (name, err[-500:]))
+            ms, nbytes, reads, _ = verbose_split(err)
+            r[name]["attach"].append(ms)
+            r[name]["info"].append(w)
+            fig[name] = (nbytes, reads)
+    lines = ["target: %s, %d runs, medians" % (target, args.runs), "",
+             "| binary | warm attach (in-process) | whole `info` process | bytes / reads | ratio |",
+             "|---|---|---|---|---|"]
+    first = median(r[bins[0][0]]["attach"])
+    for name, _ in bins:
+        a = median(r[name]["attach"])
+        lines.append("| %s | %.1f ms (min %.1f, max %.1f) | %.3f s | %d / %d | %.2f |" % (
+            name, a, min(r[name]["attach"]), max(r[name]["attach"]),
+            median(r[name]["info"]), fig[name][0], fig[name][1], a / first))
+    return "\n".join(lines)
+
+
+def measure_warm(args, work):
+    """--warm-only: a saved image, or the bench guest booted and paused."""
+    if args.target:
+        return warm_runs(args, args.target, work)
+    kern = kernels.get(args.kernel)
+    initrd = os.path.join(work, "bench.cpio.gz")
+    initramfs.build(initrd, INIT)
+    with qemu.Guest(kern.vmlinuz, initrd, mem_mb=1024, smp=2,
+                    boot_marker=b"mintmon-bench: ready") as g:
+        deadline = time.monotonic() + 300
+        while g.boot_seconds is None:
+            g._check_boot_marker()
+            if not g.alive() or time.monotonic() > deadline:
+                raise SystemExit("bench: guest did not come up:\n" + g.console_tail())
+            time.sleep(0.5)
+        g.stop()
+        return "guest: %s\n%s" % (kern.release, warm_runs(args, "file:" + g.memfile, work))
 
 
 def measure(args, kern, vmlinux, work):

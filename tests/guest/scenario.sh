@@ -79,7 +79,13 @@ done
 kill -STOP $STOPPED
 sleep 1
 echo "mintmon-scenario: settled, sending truth"
-/bin/truth -p -o /dev/ttyS1 vartest=/tmp/vartest.out
+# With mintmon.btf on the kernel command line, the kernel's BTF too (5 MB raw,
+# 2 MB over the line: only the runs that use it ask for it).
+BTF=
+case " $(cat /proc/cmdline) " in
+*" mintmon.btf "*) BTF=btf=/sys/kernel/btf/vmlinux ;;
+esac
+/bin/truth -p -o /dev/ttyS1 vartest=/tmp/vartest.out $BTF
 # truth only returns on failure: exiting init panics the guest, and with
 # panic=-1 and -no-reboot QEMU exits, so the host fails fast.
 echo "mintmon-scenario: truth failed"

@@ -16,7 +16,8 @@
  *   tasks        one line per task (see TASK_HEADER), two snapshots ~1 s apart
  *   meminfo      /proc/meminfo, read with the second snapshot
  *   self         this process's pid
- *   NAME         the contents of each PATH given on the command line
+ *   NAME         the contents of each PATH given on the command line (binary
+ *                files too: btf=/sys/kernel/btf/vmlinux is the kernel's BTF)
  *   clock        last, just before END: clk_tck (USER_HZ), and /proc/uptime's
  *                first field right after the second snapshot (uptime_snap)
  *                and just before END (uptime_end)

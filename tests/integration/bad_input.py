@@ -120,6 +120,23 @@ def corrupt_btf(mintmon, memfile, out_dir):
             write(os.path.join(out_dir, "btf-bad-name"), b))
 
 
+def btf_less_copy(mintmon, memfile, btf, start_btf, out):
+    """A copy of memfile (out) whose kernel BTF has its magic zeroed, as a
+    kernel built without BTF would have no usable .BTF. btf is the guest's
+    /sys/kernel/btf/vmlinux, start_btf the address of __start_BTF. Returns
+    the physical address of __start_BTF (found with vtop on the original)."""
+    phys = vtop(mintmon, "file:" + memfile, start_btf)
+    with open(memfile, "rb") as f:
+        f.seek(phys)
+        head = f.read(4096)
+    if head[:2] != b"\x9f\xeb" or head != btf[:len(head)]:
+        raise BadInputFail("btf: physical %#x (__start_BTF %#x) is not the guest's BTF: %s" % (
+            phys, start_btf, head[:8].hex()))
+    shutil.copyfile(memfile, out)
+    patch(out, phys, b"\0\0")
+    return phys
+
+
 def check_bad_input(mintmon, memfile, workdir):
     d = os.path.join(workdir, "bad-input")
     os.makedirs(d, exist_ok=True)

@@ -20,12 +20,18 @@ then runs mintmon on the memory file and compares. Test cases per run:
 
 One run also dumps the paused guest with QMP dump-guest-memory and repeats
 info/syms/ps/vread/ps-ext/ram on `-t elf:CORE` (cases elf-dump, elf-info, ...).
+One (7.x-bpo-amd64) has its guest send its BTF with the truth and checks
+`--btf` on a copy of its memory whose own BTF is wiped (case btf-file).
 Two runs (6.1-amd64, 6.12-amd64) then let the guest run on (live.py): live
 and poll-steady under load, then reboot/poll-reboot (QMP system_reset) and
 kexec/poll-kexec (into the other release), in that order on the same boot.
 
     python3 tests/integration/test_kernels.py [--mintmon PATH] [--initrd PATH]
-        [--kexec PATH] [--only LABEL[,LABEL]] [-j N] [--logs DIR] [--mem MiB]
+        [--kexec PATH] [--all-kernels] [--only LABEL[,LABEL]] [-j N] [--logs DIR]
+        [--mem MiB]
+
+--all-kernels: RUNS plus a plain run of every other Debian series x flavour
+(`make check-kernels`; the labels are the kernel names of tests/lib/kernels.py).
 
 Prints one line per test case and ends with "N passed, N failed".
 """
@@ -49,19 +55,28 @@ import initramfs  # noqa: E402
 import kernels  # noqa: E402
 import qemu  # noqa: E402
 import live  # noqa: E402
-from bad_input import BadInputFail, check_bad_input  # noqa: E402
+from bad_input import BadInputFail, btf_less_copy, check_bad_input, expect_error  # noqa: E402
 from mmtool import Fail, Tool, limit  # noqa: E402
 from paused_ext import check_ps_ext, check_ram, check_symbolize, check_vread_sym  # noqa: E402
+
+
+# On the kernel command line: the guest sends its /sys/kernel/btf/vmlinux
+# with the truth (tests/guest/scenario.sh; 2 MB more over the serial line).
+BTF_ARG = "mintmon.btf"
 
 
 class Run:
     """label, kernel flavour; la57: 5-level paging; elf: also test an ELF
     core and bad input; append: extra kernel arguments; live: after the
-    paused checks, the live suite, a reset and a kexec into this flavour."""
+    paused checks, the live suite, a reset and a kexec into this flavour;
+    btf: case btf-file (--btf on a copy of the memory without its BTF)."""
 
-    def __init__(self, label, flavour, la57=False, elf=False, append="", live=None):
+    def __init__(self, label, flavour, la57=False, elf=False, append="", live=None,
+                 btf=False):
         self.label, self.flavour, self.la57, self.elf = label, flavour, la57, elf
-        self.append, self.live = append, live
+        self.append, self.live, self.btf = append, live, btf
+        if btf:     # the guest adds its /sys/kernel/btf/vmlinux to the truth
+            self.append = (append + " " + BTF_ARG).strip()
 
 
 RUNS = [
@@ -72,21 +87,35 @@ RUNS = [
     Run("6.1-cloud-amd64", "6.1-cloud-amd64"),
     Run("6.1-rt-amd64", "6.1-rt-amd64"),
     Run("6.12-amd64", "6.12-amd64", live="6.1-amd64"),
-    Run("6.12-cloud-amd64", "6.12-cloud-amd64"),
     Run("6.12-rt-amd64", "6.12-rt-amd64"),
-    Run("6.12-amd64-la57", "6.12-amd64", la57=True),
+    # Debian 13's own 6.12 build (another compiler), and the two 7.x suites
+    # (docs/kernels.md): kallsyms tables 4-aligned with PC-relative offsets,
+    # timekeeper_data. The newest (trixie-backports) with 4- and 5-level
+    # paging, and --btf on a copy of its memory whose own BTF is wiped.
+    Run("6.12-deb13-cloud-amd64", "6.12-deb13-cloud-amd64"),
+    Run("7.x-bpo-amd64", "7.x-bpo-amd64", btf=True),
+    Run("7.x-bpo-amd64-la57", "7.x-bpo-amd64", la57=True),
+    Run("7.x-sid-rt-amd64", "7.x-sid-rt-amd64"),
     # KASLR off (the seeds' setup): offset 0, default memory layout. KASLR
     # picks offset 0 now and then too; this makes that case certain.
     Run("6.1-amd64-nokaslr", "6.1-amd64", append="nokaslr"),
-    # Newer Debian kernels (docs/kernels.md): Debian 13's own 6.12 build, and
-    # sid's 7.x, whose kallsyms tables are 4-aligned with PC-relative offsets.
-    Run("6.12-deb13-amd64", "6.12-deb13-amd64"),
-    Run("7.x-sid-amd64", "7.x-sid-amd64"),
 ]
+
+
+def all_runs():
+    """`make check-kernels`: RUNS, plus one plain run (4-level paging, KASLR)
+    of every kernel name RUNS does not boot that way: every Debian series
+    (tests/lib/kernels.py) in every flavour."""
+    covered = {r.flavour for r in RUNS if not r.la57}
+    return RUNS + [Run(n, n) for n in kernels.NAMES if n not in covered]
+
+
 CASES = ("truth", "info", "syms", "ps", "vread", "ps-ext", "ram", "vread-sym", "symbolize")
 ELF_CASES = ("elf-dump", "elf-info", "elf-syms", "elf-ps", "elf-vread", "elf-ps-ext", "elf-ram")
 # With the ELF run (one kernel): corrupt copies of its memory (bad_input.py).
 BAD_CASES = ("bad-input",)
+# With btf: --btf on a copy of the memory whose BTF is wiped.
+BTF_CASES = ("btf-file",)
 # Runs with `live`: on the running guest, after everything above (they end its first boot).
 LIVE_CASES = ("live", "poll-steady", "reboot", "poll-reboot", "kexec", "poll-kexec")
 
@@ -429,6 +458,63 @@ def check_elf_dump(path):
         loads, total >> 20, notes, os.path.getsize(path) >> 20)
 
 
+class OptTool(Tool):
+    """A Tool whose every command line carries opts (--no-cache, --btf FILE)."""
+
+    def __init__(self, path, target, opts):
+        super().__init__(path, target)
+        self.opts = list(opts)
+
+    def result(self, *args, **kw):
+        return super().result(*(self.opts + list(args)), **kw)
+
+
+def check_btf_file(mintmon, memfile, workdir, truth, la57):
+    """--btf: a kernel without usable BTF, and its BTF as a file. A copy of
+    the memory with the magic at __start_BTF zeroed; attached cold
+    (--no-cache: no attach cache may stand in for the corrupted image)."""
+    btf = truth.btf
+    if btf is None:
+        raise Fail("no BTF in the truth: %s" % truth.btf_absent_reason)
+    start = truth.symbol("__start_BTF")
+    if not start:
+        raise Fail("no __start_BTF in /proc/kallsyms")
+    d = os.path.join(workdir, "btf-file")
+    os.makedirs(d, exist_ok=True)
+    try:
+        bfile = os.path.join(d, "vmlinux.btf")
+        with open(bfile, "wb") as f:
+            f.write(btf)
+        copy = os.path.join(d, "no-btf")
+        try:
+            phys = btf_less_copy(mintmon, memfile, btf, start, copy)
+        except BadInputFail as e:
+            raise Fail(str(e))
+        try:
+            err = expect_error(mintmon, ["-t", "file:" + copy, "--no-cache", "info"], "btf",
+                               "info without --btf")
+        except BadInputFail as e:
+            raise Fail(str(e))
+        tool = OptTool(mintmon, "file:" + copy, ["--no-cache", "--btf", bfile])
+        bad = []
+        for name, fn, a in (("info", check_info, (tool, truth, la57)),
+                            ("ps", check_ps, (tool, truth)), ("syms", check_syms, (tool, truth))):
+            try:
+                fn(*a)
+            except Fail as e:
+                bad.append("%s: %s" % (name, e.summary))
+                bad.extend("  " + x for x in e.details[:5])
+        src = tool.json("info", "--json").get("btf_source")
+        if src != "file":
+            bad.append("info --json btf_source: expected 'file', got %r" % src)
+        if bad:
+            raise Fail("with --btf on the copy without BTF", bad)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return "magic at physical %#x zeroed: %r; with --btf (%d bytes) info, ps, syms agree, " \
+        "btf_source file" % (phys, err, len(btf))
+
+
 # ---- running ----
 
 def outer_initrd(args, run, workdir):
@@ -533,7 +619,7 @@ def run_one(run, args):
     """Boot one guest and run its cases; returns [(case, ok, summary, details)]."""
     results = []
     cases = list(CASES) + (list(ELF_CASES + BAD_CASES) if run.elf else []) + \
-        (list(LIVE_CASES) if run.live else [])
+        (list(BTF_CASES) if run.btf else []) + (list(LIVE_CASES) if run.live else [])
 
     def record(case, fn, *a):
         try:
@@ -637,6 +723,9 @@ def run_one(run, args):
                     pass
             record("bad-input", lambda: "%d cases, one clear error line each" % len(
                 check_bad_input(args.mintmon, guest.memfile, guest.workdir)))
+        if run.btf:
+            record("btf-file", check_btf_file, args.mintmon, guest.memfile, guest.workdir,
+                   truth, run.la57)
         if run.live:
             try:
                 run_live(args, guest, truth, record, results, kexec_release, sessions)
@@ -660,8 +749,12 @@ def main(argv):
     ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "guest", "scenario.cpio.gz"))
     ap.add_argument("--kexec", default=os.path.join(ROOT, "build", "bin", "kexec-upstream"),
                     help="static kexec for the guests that kexec themselves")
-    ap.add_argument("--only", help="comma-separated run labels (%s)" % ", ".join(
-        r.label for r in RUNS))
+    ap.add_argument("--all-kernels", action="store_true",
+                    help="every kernel series in every flavour (make check-kernels): %d runs" %
+                    len(all_runs()))
+    ap.add_argument("--only", help="comma-separated run labels (%s; with --all-kernels "
+                    "also %s)" % (", ".join(r.label for r in RUNS), ", ".join(
+                        r.label for r in all_runs()[len(RUNS):])))
     ap.add_argument("-j", "--jobs", type=int, default=1, help="guests at a time")
     ap.add_argument("--mem", type=int, default=1024, help="guest RAM in MiB (<= 1024)")
     ap.add_argument("--boot-timeout", type=int, default=180)
@@ -673,10 +766,10 @@ def main(argv):
         print("no initramfs at %s: run `make %s` first" % (args.initrd, args.initrd),
               file=sys.stderr)
         return 2
-    runs = RUNS
+    runs = all_runs() if args.all_kernels else RUNS
     if args.only:
         want = args.only.split(",")
-        runs = [r for r in RUNS if r.label in want]
+        runs = [r for r in runs if r.label in want]
         if len(runs) != len(want):
             ap.error("unknown run label in %r" % args.only)
 

@@ -159,11 +159,17 @@ class QMP:
 class Guest:
     def __init__(self, kernel, initrd, mem_mb=1024, smp=2, la57=False, append="",
                  name="guest", qemu="qemu-system-x86_64", extra_args=(),
-                 boot_marker=b"mintmon-scenario: starting", console_input=False):
-        if mem_mb > 2816:
-            # Above ~2.75 GiB the pc machine splits RAM around the 4 GiB hole
-            # and file offsets stop being physical addresses.
-            raise ValueError("keep guest RAM at or below 2816 MiB (got %d)" % mem_mb)
+                 boot_marker=b"mintmon-scenario: starting", console_input=False,
+                 machine=None):
+        # Guests of any size: past the PCI hole below 4 GiB QEMU splits RAM
+        # (pc: more than 3.5 GiB -> 3 GiB low; q35: 2.75 GiB or more -> 2 GiB
+        # low), the rest sits at 4 GiB and up, and the memory file holds it
+        # right after the low part: file offsets above the split are not
+        # physical addresses (mintmon learns the split from the guest's e820
+        # table; machine_layout() says what QEMU does).
+        if machine not in (None, "pc", "q35"):
+            raise ValueError("machine must be None (QEMU's default, pc), 'pc' or 'q35'")
+        self.machine = machine
         self.kernel, self.initrd = kernel, initrd
         self.mem_mb, self.smp, self.la57 = mem_mb, smp, la57
         self.append, self.name, self.qemu, self.extra_args = append, name, qemu, list(extra_args)
@@ -211,7 +217,8 @@ class Guest:
                 "-cpu", cpu, "-nographic", "-nodefaults", "-no-user-config", "-no-reboot",
                 "-object", "memory-backend-file,id=ram,size=%dM,mem-path=%s,share=on" % (
                     self.mem_mb, self.memfile),
-                "-machine", "memory-backend=ram",
+                "-machine", ("%s,memory-backend=ram" % self.machine) if self.machine
+                else "memory-backend=ram",
                 "-kernel", self.kernel, "-initrd", self.initrd, "-append", cmdline.strip(),
                 "-serial", "file:" + self.truth_path,
                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] + self.extra_args
@@ -432,6 +439,27 @@ class Guest:
         finally:
             s.close()
 
+    def machine_layout(self):
+        """QEMU's RAM layout for this guest as (low_end, high_size): guest
+        RAM [0, low_end) at file offsets [0, low_end), the rest (high_size
+        bytes) at physical 4 GiB and up, file offset low_end. QEMU 7.2's
+        rules (hw/i386/pc_piix.c, pc_q35.c) without max-ram-below-4g."""
+        size = self.mem_mb << 20
+        if self.machine == "q35":
+            low = 0x80000000 if size >= 0xb0000000 else size
+        else:
+            low = 0xc0000000 if size > 0xe0000000 else size
+        return low, size - low
+
+    def phys_to_file(self, pa):
+        """File offset of guest physical address pa, None if no RAM there."""
+        low, high = self.machine_layout()
+        if pa < low:
+            return pa
+        if 1 << 32 <= pa < (1 << 32) + high:
+            return pa - (1 << 32) + low
+        return None
+
     def dump_elf(self, path, timeout=300):
         """Write an ELF core of guest memory (QMP dump-guest-memory, paging
         off: loads carry physical addresses)."""
@@ -450,9 +478,10 @@ def main(argv):
     ap.add_argument("initrd")
     ap.add_argument("--la57", action="store_true")
     ap.add_argument("--mem", type=int, default=1024)
+    ap.add_argument("--machine", choices=("pc", "q35"))
     ap.add_argument("--timeout", type=int, default=180)
     a = ap.parse_args(argv)
-    with Guest(a.kernel, a.initrd, mem_mb=a.mem, la57=a.la57) as g:
+    with Guest(a.kernel, a.initrd, mem_mb=a.mem, la57=a.la57, machine=a.machine) as g:
         t = g.wait_for_truth(a.timeout)
         g.stop()
         print("truth after %.1fs: %s, %d tasks, %d kallsyms lines; memory file %s" % (

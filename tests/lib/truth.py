@@ -239,6 +239,20 @@ class Truth:
                 return int(f[0], 16)
         return None
 
+    @property
+    def btf(self):
+        """The kernel's /sys/kernel/btf/vmlinux (section "btf", sent when the
+        run asks for it: tests/guest/scenario.sh), or None."""
+        b = self.sections.get("btf")
+        return b if b is not None and b[:2] == b"\x9f\xeb" else None
+
+    @property
+    def btf_absent_reason(self):
+        b = self.sections.get("btf")
+        if b is None:
+            return "no btf section (the guest was not asked for it)"
+        return None if self.btf else b[:200].decode(errors="replace").strip()
+
     def variables(self, section="vartest"):
         """pid and [(name, addr, value)] printed by tests/guest/vartest.c."""
         text = self.sections.get(section, b"").decode()
@@ -284,6 +298,7 @@ def main(argv):
     pid, variables = t.variables()
     print("vartest      pid %s: %s" % (pid, ", ".join("%s at %#x" % v[:2] for v in variables)))
     print("             %s" % t.sections.get("vartest", b"").decode().splitlines()[1:2])
+    print("btf          %s" % ("%d bytes" % len(t.btf) if t.btf else t.btf_absent_reason))
     print("sections     %s" % " ".join(sorted(t.sections)))
     return 0
 

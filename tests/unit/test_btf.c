@@ -1189,6 +1189,201 @@ static void test_host_vmlinux(void **state)
 	mintmon_btf_destroy(btf);
 }
 
+/* ---- mintmon_btf_create_trusted() ---- */
+
+/*
+ * Every lookup on every id of btf, and on the member paths and names of
+ * the fixture; with other, each result must equal other's.
+ */
+static const char *const probe_paths[] = {
+	"next", "val", "a", "b", "name", "flags", "mode", "hdr", "hdr.b", "nam", "x.y",
+};
+
+static void all_lookups(const struct mintmon_btf *btf, const struct mintmon_btf *other)
+{
+	u32 nr = mintmon_btf_nr_types(btf), id, r1, r2, s1, b1, e1, s2, b2, e2;
+	struct mintmon_btf_member_info m1, m2;
+	struct mintmon_btf_array_info a1, a2;
+	u64 z1, z2;
+	size_t j;
+	int e;
+
+	if (other)
+		assert_int_equal(nr, mintmon_btf_nr_types(other));
+	for (id = 0; id < nr + 2; id++) {
+		const char *n1 = mintmon_btf_name(btf, id);
+		unsigned int kind = mintmon_btf_kind(btf, id);
+
+		if (n1 && *n1) {
+			e = mintmon_btf_find(btf, n1, kind, &r1);
+			if (other) {
+				assert_int_equal(e, mintmon_btf_find(other, n1, kind, &r2));
+				if (!e)
+					assert_int_equal(r1, r2);
+			}
+		}
+		z1 = z2 = 0;
+		memset(&m1, 0, sizeof(m1));
+		memset(&m2, 0, sizeof(m2));
+		memset(&a1, 0, sizeof(a1));
+		memset(&a2, 0, sizeof(a2));
+		r1 = r2 = s1 = b1 = e1 = s2 = b2 = e2 = 0;
+		if (!other) {
+			mintmon_btf_vlen(btf, id);
+			mintmon_btf_resolve(btf, id, &r1);
+			mintmon_btf_type_size(btf, id, &z1);
+			mintmon_btf_array_info(btf, id, &a1);
+			mintmon_btf_ptr_target(btf, id, &r1);
+			mintmon_btf_int_info(btf, id, &s1, &b1, &e1);
+			for (j = 0; j < ARRAY_SIZE(probe_paths); j++)
+				mintmon_btf_member(btf, id, probe_paths[j], &m1);
+			continue;
+		}
+		assert_int_equal(kind, mintmon_btf_kind(other, id));
+		assert_true((!n1 && !mintmon_btf_name(other, id)) ||
+			    (n1 && !strcmp(n1, mintmon_btf_name(other, id))));
+		assert_int_equal(mintmon_btf_vlen(btf, id), mintmon_btf_vlen(other, id));
+		assert_int_equal(mintmon_btf_resolve(btf, id, &r1), mintmon_btf_resolve(other, id, &r2));
+		assert_int_equal(r1, r2);
+		assert_int_equal(mintmon_btf_type_size(btf, id, &z1),
+				 mintmon_btf_type_size(other, id, &z2));
+		assert_int_equal(z1, z2);
+		assert_int_equal(mintmon_btf_array_info(btf, id, &a1),
+				 mintmon_btf_array_info(other, id, &a2));
+		assert_memory_equal(&a1, &a2, sizeof(a1));
+		assert_int_equal(mintmon_btf_ptr_target(btf, id, &r1),
+				 mintmon_btf_ptr_target(other, id, &r2));
+		assert_int_equal(r1, r2);
+		assert_int_equal(mintmon_btf_int_info(btf, id, &s1, &b1, &e1),
+				 mintmon_btf_int_info(other, id, &s2, &b2, &e2));
+		assert_true(s1 == s2 && b1 == b2 && e1 == e2);
+		for (j = 0; j < ARRAY_SIZE(probe_paths); j++) {
+			assert_int_equal(mintmon_btf_member(btf, id, probe_paths[j], &m1),
+					 mintmon_btf_member(other, id, probe_paths[j], &m2));
+			assert_memory_equal(&m1, &m2, sizeof(m1));
+		}
+	}
+}
+
+/* What create() accepts, create_trusted() accepts, with the same answers. */
+static void test_trusted_same_lookups(void **state)
+{
+	const char *path = getenv("MINTMON_TEST_BTF") ? getenv("MINTMON_TEST_BTF") :
+			   "/sys/kernel/btf/vmlinux";
+	struct mintmon_btf *full, *trusted;
+	u64 o1, o2;
+	size_t size;
+	u8 *b;
+
+	(void)state;
+	b = build_fixture(&size);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &full), 0);
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &trusted), 0);
+	memset(b, 0xa5, size);	/* copied, as by create() */
+	free(b);
+	assert_int_equal(mintmon_btf_size(trusted), mintmon_btf_size(full));
+	assert_memory_equal(mintmon_btf_data(trusted), mintmon_btf_data(full),
+			    mintmon_btf_size(full));
+	all_lookups(trusted, full);
+	mintmon_btf_destroy(trusted);
+	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
+						    mintmon_btf_index(full),
+						    mintmon_btf_index_len(full), fresh_err(),
+						    &trusted), 0);
+	all_lookups(trusted, full);
+	mintmon_btf_destroy(full);
+	mintmon_btf_destroy(trusted);
+
+	b = read_file(path, &size);
+	if (!b)
+		return;	/* the host's BTF: when there is one */
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &full), 0);
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &trusted), 0);
+	free(b);
+	all_lookups(trusted, full);
+	mintmon_btf_destroy(trusted);
+	/* With the index of the full parse: the same again. */
+	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
+						    mintmon_btf_index(full),
+						    mintmon_btf_index_len(full), fresh_err(),
+						    &trusted), 0);
+	all_lookups(trusted, full);
+	assert_int_equal(mintmon_btf_offsetof(trusted, "task_struct", "comm", &o1), 0);
+	assert_int_equal(mintmon_btf_offsetof(full, "task_struct", "comm", &o2), 0);
+	assert_int_equal(o1, o2);
+	mintmon_btf_destroy(full);
+	mintmon_btf_destroy(trusted);
+}
+
+/*
+ * create_trusted() keeps the bounds checks: each corruption create()
+ * refuses is refused, or accepted with every lookup in bounds and bounded
+ * (ASan); so is every single bit flip of the fixture.
+ */
+static void test_trusted_corrupt(void **state)
+{
+	struct mintmon_btf *btf;
+	size_t i, j, size;
+	u8 *b;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(reject_cases); i++) {
+		b = build_fixture(&size);
+		for (j = 0; j < ARRAY_SIZE(reject_cases[i].p); j++)
+			apply(b, &reject_cases[i].p[j]);
+		if (!mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &btf)) {
+			all_lookups(btf, NULL);
+			mintmon_btf_destroy(btf);
+		} else {
+			assert_true(mintmon_error_is_set(&test_err));
+		}
+		free(b);
+	}
+	/* A kept index: not a table, or ids past the types, is refused; any other is safe. */
+	b = build_fixture(&size);
+	{
+		u32 nr, idx[2 * 64];
+		size_t k;
+
+		assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &btf), 0);
+		nr = mintmon_btf_nr_types(btf);
+		mintmon_btf_destroy(btf);
+		for (k = 0; k < ARRAY_SIZE(idx); k++)
+			idx[k] = (u32)(k * 2654435761u) % nr;
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), fresh_err(),
+							    &btf), 0);
+		all_lookups(btf, NULL);
+		mintmon_btf_destroy(btf);
+		for (k = 0; k < ARRAY_SIZE(idx); k++)
+			idx[k] = 0xffffffffu;	/* full: find() stops at its probe bound */
+		for (k = 0; k < ARRAY_SIZE(idx); k += 2)
+			idx[k] = 1;
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), fresh_err(),
+							    &btf), 0);
+		all_lookups(btf, NULL);
+		mintmon_btf_destroy(btf);
+		btf = (void *)0x1;
+		idx[4] = nr;
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), fresh_err(),
+							    &btf), -EINVAL);
+		assert_non_null(strstr(test_err.msg, "slot 2 holds type"));
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx) - 8,
+							    fresh_err(), &btf), -EINVAL);
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, 8 * 8, fresh_err(), &btf),
+				 -EINVAL);
+		assert_ptr_equal(btf, (void *)0x1);
+	}
+	for (i = 0; i < 8 * size; i++) {
+		b[i / 8] ^= (u8)(1u << (i % 8));
+		if (!mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &btf)) {
+			all_lookups(btf, NULL);
+			mintmon_btf_destroy(btf);
+		}
+		b[i / 8] ^= (u8)(1u << (i % 8));
+	}
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1214,6 +1409,8 @@ int main(void)
 		cmocka_unit_test(test_repeated_names),
 		cmocka_unit_test(test_index_collisions),
 		cmocka_unit_test(test_host_vmlinux),
+		cmocka_unit_test(test_trusted_same_lookups),
+		cmocka_unit_test(test_trusted_corrupt),
 	};
 
 	return cmocka_run_group_tests_name("btf", tests, NULL, NULL);

@@ -902,10 +902,16 @@ static void test_core_bad_entry(void **state)
 		mintmon_kernel_destroy(attach(&f, &f.p));
 		snprintf(path, sizeof(path), "%s", mintmon_cache_last_path(f.c));
 		if (!xor) {
+			/* The BTF follows the kallsyms tables (their length at 120), 8-aligned. */
+			FILE *fp = fopen(path, "rb");
+			u64 klen;
+
+			assert_non_null(fp);
 			assert_int_equal(stat(path, &st), 0);
-			k = attach(&f, &f.p);	/* the BTF ends the entry */
-			off = (size_t)st.st_size - MINTMON_CACHE_HEADER - mintmon_btf_size(k->btf);
-			mintmon_kernel_destroy(k);
+			fseek(fp, MINTMON_CACHE_HEADER + 120, SEEK_SET);
+			assert_int_equal(fread(&klen, 8, 1, fp), 1);
+			fclose(fp);
+			off = (size_t)((1024 + klen + 7) & ~7ull);
 			xor = 0x10;
 		}
 		patch_entry(path, off, xor);
@@ -918,6 +924,157 @@ static void test_core_bad_entry(void **state)
 		mintmon_kernel_destroy(k);
 		synth_teardown(&f);
 	}
+}
+
+/*
+ * The store vouches for an entry (ops.trusted) only when the directory and
+ * the file are private to the user (0700, 0600); a readable one is still
+ * used, checked in full.
+ */
+static void test_trusted_flag(void **state)
+{
+	struct mintmon_cache *c = open_cache();
+	u8 *p = payload(1, 5000);
+	char path[512];
+	void *data;
+	size_t size;
+
+	store(c, &key1, p, 5000);
+	entry_path(path, sizeof(path));
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(load(c, &key1, 1, &data, &size), 0);
+	assert_true(mintmon_cache_ops.trusted(c));
+	assert_memory_equal(data, p, 5000);
+	mintmon_cache_ops.release(c, data, size);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(load(c, &key1, 1, &data, &size), 0);
+	assert_false(mintmon_cache_ops.trusted(c));
+	mintmon_cache_ops.release(c, data, size);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(load(c, &key1, 1, &data, &size), 0);
+	assert_false(mintmon_cache_ops.trusted(c));
+	mintmon_cache_ops.release(c, data, size);
+	assert_int_equal(chmod(dir, 0700), 0);
+	/* A miss trusts nothing. */
+	assert_int_equal(load(c, &key1, 1, &data, &size), 0);
+	mintmon_cache_ops.release(c, data, size);
+	assert_int_equal(load(c, &key2, 1, &data, &size), -ENOENT);
+	assert_false(mintmon_cache_ops.trusted(c));
+	mintmon_cache_ops.drop(c, &key1);
+	free(p);
+	mintmon_cache_close(c);
+}
+
+/* Every BTF lookup on every id of a and b gives the same answer. */
+static void same_btf(const struct mintmon_btf *a, const struct mintmon_btf *b)
+{
+	u32 nr = mintmon_btf_nr_types(a), id, ra, rb;
+	u64 za, zb;
+	int ea, eb;
+
+	assert_int_equal(nr, mintmon_btf_nr_types(b));
+	for (id = 0; id < nr; id++) {
+		const char *name = mintmon_btf_name(a, id);
+		unsigned int kind = mintmon_btf_kind(a, id);
+
+		assert_int_equal(kind, mintmon_btf_kind(b, id));
+		assert_string_equal(name, mintmon_btf_name(b, id));
+		ra = rb = 0;
+		assert_int_equal(mintmon_btf_resolve(a, id, &ra), mintmon_btf_resolve(b, id, &rb));
+		assert_int_equal(ra, rb);
+		za = zb = 0;
+		assert_int_equal(mintmon_btf_type_size(a, id, &za),
+				 mintmon_btf_type_size(b, id, &zb));
+		assert_int_equal(za, zb);
+		if (!*name)
+			continue;
+		ra = rb = 0;
+		ea = mintmon_btf_find(a, name, kind, &ra);
+		eb = mintmon_btf_find(b, name, kind, &rb);
+		assert_int_equal(ea, eb);
+		assert_int_equal(ra, rb);
+	}
+}
+
+/*
+ * A warm attach from a trusted entry (private directory) and from one
+ * checked in full (a directory others can read) give the cold attach's
+ * kernel: the same BTF answers, the same symbols.
+ */
+static void test_core_trusted_same(void **state)
+{
+	struct synth_fixture f;
+	struct mintmon_kernel *cold, *warm;
+	char sub[300];
+	u64 o1, o2;
+	int pass;
+
+	synth_setup(&f);
+	snprintf(sub, sizeof(sub), "%s/core", dir);
+	cold = attach(&f, &f.p);
+	assert_int_equal(mintmon_cache_last_event(f.c), MINTMON_CACHE_STORED);
+	for (pass = 0; pass < 2; pass++) {
+		assert_int_equal(chmod(sub, pass ? 0755 : 0700), 0);
+		warm = attach(&f, &f.p);
+		assert_int_equal(mintmon_cache_last_event(f.c), MINTMON_CACHE_HIT);
+		assert_int_equal(mintmon_cache_ops.trusted(f.c), !pass);
+		same_btf(warm->btf, cold->btf);
+		assert_int_equal(mintmon_btf_offsetof(warm->btf, "uts_namespace", "name.release",
+						      &o1), 0);
+		assert_int_equal(mintmon_btf_offsetof(cold->btf, "uts_namespace", "name.release",
+						      &o2), 0);
+		assert_int_equal(o1, o2);
+		assert_int_equal(mintmon_kallsyms_count(warm->kallsyms),
+				 mintmon_kallsyms_count(cold->kallsyms));
+		mintmon_kernel_destroy(warm);
+	}
+	mintmon_kernel_destroy(cold);
+	synth_teardown(&f);
+}
+
+/*
+ * Bit flips anywhere in a trusted entry's file (checksum left as it was):
+ * refused by the store's checks, dropped, and the attach is a cold one
+ * that gives the right kernel (under ASan: nothing read out of bounds).
+ */
+static void test_core_trusted_bit_flips(void **state)
+{
+	struct synth_fixture f;
+	struct mintmon_kernel *k;
+	char path[PATH_MAX];
+	struct stat st;
+	unsigned int i;
+	size_t off;
+	FILE *fp;
+	int ch;
+
+	synth_setup(&f);
+	mintmon_kernel_destroy(attach(&f, &f.p));
+	for (i = 0; i < 12; i++) {
+		snprintf(path, sizeof(path), "%s", mintmon_cache_last_path(f.c));
+		assert_int_equal(stat(path, &st), 0);
+		/* Spread over the header, the core's header, kallsyms and the BTF. */
+		off = i == 0 ? 5 : i == 1 ? 40 : i == 2 ? 50 :
+		      (size_t)st.st_size / 10 * (i - 2) + i;
+		if (off >= (size_t)st.st_size)
+			off = (size_t)st.st_size - 1;
+		fp = fopen(path, "r+b");
+		assert_non_null(fp);
+		fseek(fp, (long)off, SEEK_SET);
+		ch = fgetc(fp);
+		fseek(fp, (long)off, SEEK_SET);
+		fputc(ch ^ (1 << (i % 8)), fp);
+		fclose(fp);
+		k = attach(&f, &f.p);
+		assert_int_equal(mintmon_cache_last_event(f.c), MINTMON_CACHE_STORED);
+		mintmon_kernel_destroy(k);
+		k = attach(&f, &f.p);
+		assert_int_equal(mintmon_cache_last_event(f.c), MINTMON_CACHE_HIT);
+		assert_true(mintmon_cache_ops.trusted(f.c));
+		mintmon_kernel_destroy(k);
+	}
+	synth_teardown(&f);
 }
 
 int main(void)
@@ -936,6 +1093,9 @@ int main(void)
 		cmocka_unit_test(test_core_warm_attach),
 		cmocka_unit_test(test_core_other_boot),
 		cmocka_unit_test(test_core_bad_entry),
+		cmocka_unit_test(test_trusted_flag),
+		cmocka_unit_test(test_core_trusted_same),
+		cmocka_unit_test(test_core_trusted_bit_flips),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -11,6 +11,13 @@
 #include <cmocka.h>
 
 #include "mintmon/reader.h"
+#include "../../monitor/user/layout.h"
+/*
+ * The synthetic kernel, built in: the layout choice at attach needs a kernel
+ * to attach to, and tests/unit/build.mk links synth_kernel.c only into the
+ * tests it lists.
+ */
+#include "synth_kernel.c"
 
 /* A fresh error object for each call: a message from an earlier case cannot satisfy a check. */
 static struct mintmon_error test_err;
@@ -294,6 +301,261 @@ static void test_too_many_ranges(void **state)
 	assert_non_null(strstr(test_err.msg, "too many separate memory ranges"));
 }
 
+/* ---- the layout of a plain file: target (monitor/user/layout.c) ---- */
+
+#define GiB (1ull << 30)
+#define MiB (1ull << 20)
+#define R(s, e) {(s), (e) - (s)}
+
+/* The e820 RAM SeaBIOS gives a QEMU guest whose low RAM ends at low, high bytes above 4 GiB. */
+#define QEMU_RAM(low, high) {R(0, 0x9fc00), R(0x100000, (low) - 0x21000), \
+			     R(4 * GiB, 4 * GiB + (high))}
+
+struct layout_case {
+	const char *name;
+	u64 file_size;
+	struct mintmon_phys_range ram[8];
+	unsigned int nr;
+	int err;		/* 0, -ENOENT, -ENODATA */
+	u64 low_end;		/* 0: identity */
+	const char *why;	/* in the reason, if err */
+};
+
+static const struct layout_case layout_cases[] = {
+	{"1 GiB guest", 1 * GiB, {R(0, 0x9fc00), R(0x100000, 1 * GiB - 0x20000)}, 2, 0, 0, NULL},
+	{"3 GiB pc guest (all below the hole)", 3 * GiB,
+	 {R(0, 0x9fc00), R(0x100000, 3 * GiB - 0x21000)}, 2, 0, 0, NULL},
+	{"image larger than the RAM", 2 * GiB, {R(0x100000, 1 * GiB)}, 1, 0, 0, NULL},
+	{"4 GiB q35", 4 * GiB, QEMU_RAM(2 * GiB, 2 * GiB), 3, 0, 2 * GiB, NULL},
+	{"4 GiB pc", 4 * GiB, QEMU_RAM(3 * GiB, 1 * GiB), 3, 0, 3 * GiB, NULL},
+	{"8 GiB q35", 8 * GiB, QEMU_RAM(2 * GiB, 6 * GiB), 3, 0, 2 * GiB, NULL},
+	{"8 GiB pc", 8 * GiB, QEMU_RAM(3 * GiB, 5 * GiB), 3, 0, 3 * GiB, NULL},
+	{"4 GiB pc-1.7 (3.5 GiB low)", 4 * GiB, QEMU_RAM(0xe0000000ull, 512 * MiB), 3, 0,
+	 0xe0000000ull, NULL},
+	{"max-ram-below-4g=1G", 4 * GiB, QEMU_RAM(1 * GiB, 3 * GiB), 3, 0, 1 * GiB, NULL},
+	{"e820 order does not matter", 4 * GiB,
+	 {R(4 * GiB, 6 * GiB), R(0x100000, 2 * GiB - 0x21000), R(0, 0x9fc00)}, 3, 0, 2 * GiB,
+	 NULL},
+	{"RAM unknown", 4 * GiB, {{0, 0}}, 0, -ENODATA, 0, "unknown"},
+	{"truncated image", 1 * GiB, {R(0x100000, 2 * GiB)}, 1, -ENOENT, 0, "truncated"},
+	{"high RAM alone exceeds the file", 2 * GiB, QEMU_RAM(2 * GiB, 3 * GiB), 3, -ENOENT, 0,
+	 "alone exceed"},
+	{"low RAM above the split high RAM implies", 4 * GiB,
+	 {R(0x100000, 3 * GiB), R(4 * GiB, 6 * GiB)}, 2, -ENOENT, 0, "must put the hole"},
+	{"split off a page boundary", 4 * GiB + 0x800, QEMU_RAM(2 * GiB, 2 * GiB), 3, -ENOENT, 0,
+	 "page boundary"},
+	{"RAM range wraps", 4 * GiB, {{0xfffffffffffff000ull, 0x2000}}, 1, -ENOENT, 0, "wraps"},
+};
+
+static void test_layout_choose(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < MINTMON_ARRAY_SIZE(layout_cases); i++) {
+		const struct layout_case *c = &layout_cases[i];
+		u64 low_end = 0x1234;
+		char why[160] = "";
+		int err = mintmon_layout_choose(c->file_size, c->ram, c->nr, &low_end, why,
+						sizeof(why));
+
+		assert_int_equal(err, c->err);
+		if (!err) {
+			assert_int_equal(low_end, c->low_end);
+		} else {
+			assert_int_equal(low_end, 0x1234);	/* untouched */
+			assert_non_null(strstr(why, c->why));
+		}
+	}
+	/* why may be NULL. */
+	assert_int_equal(mintmon_layout_choose(GiB, NULL, 0, NULL, NULL, 0), -ENODATA);
+}
+
+static void test_layout_guesses(void **state)
+{
+	u64 g[MINTMON_LAYOUT_MAX_GUESSES];
+
+	assert_int_equal(mintmon_layout_guesses(2 * GiB, g), 0);	/* below every split */
+	assert_int_equal(mintmon_layout_guesses(0xb0000000ull, g), 1);
+	assert_int_equal(g[0], 2 * GiB);
+	assert_int_equal(mintmon_layout_guesses(4 * GiB, g), 4);
+	assert_int_equal(g[0], 3 * GiB);		/* pc, QEMU's default machine, first */
+	assert_int_equal(g[1], 2 * GiB);
+	assert_int_equal(g[2], 0xe0000000ull);
+	assert_int_equal(g[3], 0xb0000000ull);
+}
+
+/* A plain file re-mapped as a QEMU split: pages move, ranges and the RAM check follow. */
+static void test_remap(void **state)
+{
+	static u8 img[4 * 4096];
+	struct mintmon_reader_segment segs[2];
+	struct mintmon_phys_range ram = {0, 0x1000};
+	struct mintmon_memory m;
+	char spec[160];
+	u8 buf[8];
+	u64 fault, size = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(img); i++)
+		img[i] = (u8)(i / 4096 + 1);
+	snprintf(spec, sizeof(spec), "file:%s", write_file("split", img, sizeof(img)));
+	assert_int_equal(mintmon_reader_open(spec, &m, fresh_err()), 0);
+	assert_true(mintmon_reader_plain_file(&m, &size));
+	assert_int_equal(size, sizeof(img));
+	assert_string_equal(mintmon_reader_layout(&m), "identity");
+	assert_int_equal(mintmon_memory_set_ram(&m, &ram, 1), 0);
+
+	/* file [0, 0x1000) -> [0, 0x1000), file [0x1000, 0x4000) -> [4 GiB, 4 GiB + 0x3000) */
+	assert_int_equal(mintmon_layout_split(size, 0x1000, segs), 2);
+	assert_int_equal(mintmon_reader_remap(&m, segs, 2, "qemu split at 0x1000", fresh_err()), 0);
+	assert_string_equal(mintmon_reader_layout(&m), "qemu split at 0x1000");
+	assert_int_equal(m.nr_ranges, 2);
+	assert_int_equal(m.nr_ram, 0);			/* the old RAM check is gone */
+	assert_int_equal(mintmon_memory_end(&m), 4 * GiB + 0x3000);
+	assert_int_equal(mintmon_memory_read(&m, 0, buf, 1, &fault), 0);
+	assert_int_equal(buf[0], 1);
+	assert_int_equal(mintmon_memory_read(&m, 4 * GiB, buf, 1, &fault), 0);
+	assert_int_equal(buf[0], 2);
+	assert_int_equal(mintmon_memory_read(&m, 4 * GiB + 0x2fff, buf, 1, &fault), 0);
+	assert_int_equal(buf[0], 4);
+	assert_int_equal(mintmon_memory_read(&m, 0x1000, buf, 1, &fault), -EFAULT);
+	assert_int_equal(fault, 0x1000);
+
+	/* Bad segment lists leave the layout as it was. */
+	segs[1].size = 0x4000;				/* past the file's end */
+	assert_int_equal(mintmon_reader_remap(&m, segs, 2, "bad", fresh_err()), -EINVAL);
+	assert_non_null(strstr(test_err.msg, "past the end of the file"));
+	segs[1].size = 0x1000;
+	segs[1].phys = 0x800;				/* overlaps segment 0 */
+	assert_int_equal(mintmon_reader_remap(&m, segs, 2, "bad", fresh_err()), -EINVAL);
+	assert_non_null(strstr(test_err.msg, "overlap"));
+	segs[1].size = 0;
+	assert_int_equal(mintmon_reader_remap(&m, segs, 2, "bad", fresh_err()), -EINVAL);
+	assert_int_equal(mintmon_reader_remap(&m, segs, 0, "bad", fresh_err()), -EINVAL);
+	assert_string_equal(mintmon_reader_layout(&m), "qemu split at 0x1000");
+	assert_int_equal(mintmon_memory_read(&m, 4 * GiB, buf, 1, &fault), 0);
+	assert_int_equal(buf[0], 2);
+
+	/* And back to identity. */
+	segs[0].phys = 0;
+	segs[0].size = size;
+	segs[0].offset = 0;
+	assert_int_equal(mintmon_reader_remap(&m, segs, 1, "identity", fresh_err()), 0);
+	assert_int_equal(m.nr_ranges, 1);
+	assert_int_equal(mintmon_memory_read(&m, 0x3000, buf, 1, &fault), 0);
+	assert_int_equal(buf[0], 4);
+	mintmon_memory_deinit(&m);
+
+	/* map= and ELF targets have their layout already: no re-mapping. */
+	snprintf(spec, sizeof(spec), "file:%s/split:map=0+0x1000@0x1000", dir);
+	assert_int_equal(mintmon_reader_open(spec, &m, fresh_err()), 0);
+	assert_false(mintmon_reader_plain_file(&m, NULL));
+	assert_string_equal(mintmon_reader_layout(&m), "map");
+	assert_int_equal(mintmon_reader_remap(&m, segs, 1, "identity", fresh_err()), -EINVAL);
+	mintmon_memory_deinit(&m);
+}
+
+/*
+ * A synthetic kernel (64 MiB, all its data below 64 MiB) whose e820 table
+ * also lists high_ram bytes of RAM at 4 GiB, in a file of 64 MiB + extra
+ * bytes: the identity layout finds the kernel, its RAM says how the file
+ * is split. Page n of the extra bytes starts with HIGH_MARK + n.
+ */
+#define HIGH_MARK 0x4849474800000000ull
+
+static const char *write_split_image(const char *name, u64 high_ram, u64 extra)
+{
+	struct synth_params p;
+	struct synth_kernel *sk;
+	static char path[128];
+	u8 *page = calloc(1, 4096);
+	u64 at, i;
+	FILE *f;
+
+	synth_default_params(&p);
+	sk = synth_new(&p);
+	assert_non_null(sk);
+	assert_non_null(page);
+	/* The last e820 entry (the local APIC's page) becomes RAM at 4 GiB. */
+	at = sk->regions[SYNTH_R_E820].start + sk->regions[SYNTH_R_E820].size - 20;
+	assert_int_equal(synth_get64(sk, at), 0xfee00000ull);
+	if (high_ram) {
+		synth_put64(sk, at, 4 * GiB);
+		synth_put64(sk, at + 8, high_ram);
+		sk->mem[at + 16] = 1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(sk->mem, 1, p.mem_size, f), p.mem_size);
+	for (i = 0; i < extra / 4096; i++) {
+		u64 mark = HIGH_MARK + i;
+
+		memcpy(page, &mark, sizeof(mark));
+		assert_int_equal(fwrite(page, 1, 4096, f), 4096);
+	}
+	fclose(f);
+	free(page);
+	synth_free(sk);
+	return path;
+}
+
+static struct mintmon_session *attach_file(const char *path, struct mintmon_memory *m, int *err)
+{
+	struct mintmon_kernel_options opts = {0};
+	struct mintmon_session *s = NULL;
+	char spec[160];
+
+	snprintf(spec, sizeof(spec), "file:%s", path);
+	assert_int_equal(mintmon_reader_open(spec, m, fresh_err()), 0);
+	*err = mintmon_layout_attach(m, &opts, 0, &s);
+	return s;
+}
+
+static void test_layout_attach(void **state)
+{
+	struct mintmon_memory m;
+	struct mintmon_session *s;
+	u64 mark, fault;
+	int err;
+
+	/* Plain: identity, as before. */
+	s = attach_file(write_split_image("plain", 0, 0), &m, &err);
+	assert_int_equal(err, 0);
+	assert_string_equal(mintmon_reader_layout(&m), "identity");
+	assert_int_equal(m.nr_ranges, 1);
+	mintmon_session_destroy(s);
+	mintmon_memory_deinit(&m);
+
+	/*
+	 * 16 MiB at 4 GiB, the file 16 MiB longer: the kernel is found as
+	 * identity, its RAM says "split at 64 MiB", attach again on that.
+	 */
+	s = attach_file(write_split_image("split", 16 * MiB, 16 * MiB), &m, &err);
+	assert_int_equal(err, 0);
+	assert_non_null(s->k);
+	assert_string_equal(mintmon_reader_layout(&m), "qemu split at 0x4000000");
+	assert_int_equal(m.nr_ranges, 2);
+	assert_int_equal(s->k->nr_ram, 4);
+	assert_int_equal(s->k->ram[3].start, 4 * GiB);
+	assert_int_equal(mintmon_memory_read(&m, 4 * GiB + 5 * 4096, &mark, 8, &fault), 0);
+	assert_int_equal(mark, HIGH_MARK + 5);
+	/* What identity served there (file offset 64 MiB) is not RAM now. */
+	assert_int_equal(mintmon_memory_read(&m, 64 * MiB, &mark, 8, &fault), -EFAULT);
+	mintmon_session_destroy(s);
+	mintmon_memory_deinit(&m);
+
+	/* RAM above 4 GiB bigger than the whole file: nothing fits, identity is kept and named. */
+	s = attach_file(write_split_image("short", 128 * MiB, 16 * MiB), &m, &err);
+	assert_int_equal(err, 0);
+	assert_string_equal(mintmon_reader_layout(&m),
+			    "identity (the kernel's RAM lies beyond the file)");
+	assert_int_equal(s->k->nr_ram, 4);
+	assert_int_equal(m.nr_ram, s->k->nr_ram);	/* the RAM check is back on */
+	mintmon_session_destroy(s);
+	mintmon_memory_deinit(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +564,10 @@ int main(void)
 		cmocka_unit_test(test_elf),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_too_many_ranges),
+		cmocka_unit_test(test_layout_choose),
+		cmocka_unit_test(test_layout_guesses),
+		cmocka_unit_test(test_remap),
+		cmocka_unit_test(test_layout_attach),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
