@@ -354,6 +354,25 @@ static bool find_names(struct mintmon_kallsyms_search *s, const u8 *buf)
 }
 
 /*
+ * One decode of the offsets has answered c: the tables are complete (copy
+ * them: 0 or -ENOMEM), or need bytes past the copy's end (-EAGAIN, *need_ret),
+ * or this was not the place (1).
+ */
+static int offsets_found(struct mintmon_kallsyms_search *s, struct mintmon_kallsyms *ks,
+			 const u8 *buf, enum check c, size_t end, size_t *need_ret)
+{
+	if (c == CHECK_YES)
+		return copy_tables(ks, buf, s->num_off + s->align, s->names_end, s->markers_off,
+				   s->tt_off, s->tt_end, s->ti_off);
+	if (c == CHECK_MORE) {
+		s->pending = true;
+		*need_ret = end;
+		return -EAGAIN;
+	}
+	return 1;
+}
+
+/*
  * With the token table and the names found (s->tt_off... s->nr_syms), find
  * kallsyms_offsets: v6.1 puts offsets + relative_base before num_syms,
  * v6.12 after the token index. -EAGAIN (*need_ret) if the answer lies
@@ -376,14 +395,10 @@ static int parse_offsets(struct mintmon_kallsyms_search *s, struct mintmon_kalls
 						 align_to(s->buf_vaddr, s->ti_off + 512, s->align), n,
 						 s->text_start, s->text_end, &end);
 
-		if (c == CHECK_YES)
-			return copy_tables(ks, buf, s->num_off + s->align, s->names_end,
-					   s->markers_off, s->tt_off, s->tt_end, s->ti_off);
-		if (c == CHECK_MORE) {
-			s->pending = true;
-			*need_ret = end;
-			return -EAGAIN;
-		}
+		int ret = offsets_found(s, ks, buf, c, end, need_ret);
+
+		if (ret <= 0)
+			return ret;
 		mintmon_fail(s->err, -ENOENT, "kallsyms",
 			     "kallsyms: found %u names at %#llx but no matching kallsyms_offsets "
 			     "(v7 layout)", n, (unsigned long long)(s->buf_vaddr + s->num_off));
@@ -399,20 +414,15 @@ static int parse_offsets(struct mintmon_kallsyms_search *s, struct mintmon_kalls
 	}
 	offsets[1] = align_off(s->buf_vaddr, s->ti_off + 512);
 	for (i = 0; i < MINTMON_ARRAY_SIZE(offsets); i++) {
-		enum check c;
+		int c;
 
 		if (offsets[i] == (size_t)-1)
 			continue;
 		c = decode_offsets(ks, buf, size, complete, s->buf_vaddr, offsets[i], n,
 				   s->text_start, s->text_end, &end);
-		if (c == CHECK_YES)
-			return copy_tables(ks, buf, s->num_off + s->align, s->names_end,
-					   s->markers_off, s->tt_off, s->tt_end, s->ti_off);
-		if (c == CHECK_MORE) {
-			s->pending = true;
-			*need_ret = end;
-			return -EAGAIN;
-		}
+		c = offsets_found(s, ks, buf, c, end, need_ret);
+		if (c <= 0)
+			return c;
 	}
 	mintmon_fail(s->err, -ENOENT, "kallsyms",
 		     "kallsyms: found %u names at %#llx but no matching kallsyms_offsets", n,
