@@ -775,6 +775,15 @@ static int take_identity(struct mintmon_kernel *k, struct discovery *d)
 		k->canary_vaddr = k->init_task + canary.off;
 		if (mintmon_kernel_read_u64(k, k->canary_vaddr, &k->id.canary))
 			return -EFAULT;
+		/*
+		 * A kernel just decompressed (kexec, reboot) is in place before
+		 * start_kernel() has run: its memory layout is not randomized and
+		 * its canary not drawn yet (boot_init_stack_canary(), after
+		 * setup_arch()). Its identity would change under us: not yet.
+		 */
+		if (!k->id.canary)
+			return mintmon_fail(k->err, -EAGAIN, "discovery",
+					    "the kernel is still starting (its stack canary is not set)");
 	}
 	/*
 	 * The trampoline's copy in the first MiB is rebuilt at the same place by
