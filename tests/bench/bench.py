@@ -33,6 +33,7 @@ attach of both in the same run; --target file:PATH uses a saved memory
 image instead of booting.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -273,6 +274,13 @@ def measure_warm(args, work):
     if args.target:
         return warm_runs(args, args.target, work)
     kern = kernels.get(args.kernel)
+    with paused_guest(kern, work) as g:
+        return "guest: %s\n%s" % (kern.release, warm_runs(args, "file:" + g.memfile, work))
+
+
+@contextlib.contextmanager
+def paused_guest(kern, work):
+    """The bench guest (600 sleeps), booted until it says it is ready, then paused."""
     initrd = os.path.join(work, "bench.cpio.gz")
     initramfs.build(initrd, INIT)
     with qemu.Guest(kern.vmlinuz, initrd, mem_mb=1024, smp=2,
@@ -284,22 +292,12 @@ def measure_warm(args, work):
                 raise SystemExit("bench: guest did not come up:\n" + g.console_tail())
             time.sleep(0.5)
         g.stop()
-        return "guest: %s\n%s" % (kern.release, warm_runs(args, "file:" + g.memfile, work))
+        yield g
 
 
 def measure(args, kern, vmlinux, work):
     """Boot the guest, pause it, time everything; return the report."""
-    initrd = os.path.join(work, "bench.cpio.gz")
-    initramfs.build(initrd, INIT)
-    with qemu.Guest(kern.vmlinuz, initrd, mem_mb=1024, smp=2,
-                    boot_marker=b"mintmon-bench: ready") as g:
-        deadline = time.monotonic() + 300
-        while g.boot_seconds is None:
-            g._check_boot_marker()
-            if not g.alive() or time.monotonic() > deadline:
-                raise SystemExit("bench: guest did not come up:\n" + g.console_tail())
-            time.sleep(0.5)
-        g.stop()
+    with paused_guest(kern, work) as g:
         marker = re.search(rb"mintmon-bench: ready (\d+)", open(g.console_path, "rb").read())
         target = "file:" + g.memfile
         vmcore = os.path.join(work, "vmcore")
