@@ -25,7 +25,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARNINGS) -fno-strict-aliasing
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDLIBS += -lelf
+LDLIBS += -lelf -lxxhash
 
 CORE_SRCS :=
 USER_SRCS :=

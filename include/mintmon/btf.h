@@ -100,10 +100,23 @@ int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
  * accepts (every walk checks ids and counts hops); on a blob create() would
  * refuse, or another blob's index, answers may be wrong (sizes, offsets,
  * -ELOOP, a name not found). Never use it on target memory.
+ *
+ * With offs (not NULL: offs_len bytes of mintmon_btf_offsets() of that
+ * parse, host order) the record walk of stage 3 is skipped too, and each
+ * type gets its stage 3 and per-record stage 4 checks when it is first
+ * read: a type that fails them reads as void (the failure is recorded), so
+ * a warm attach costs only the types it reads.
+ *
+ * Nothing is copied (a warm attach maps its cache entry and parses it where
+ * it lies): data, index and offs must stay valid and unchanged until
+ * mintmon_btf_destroy(). index and offs must be aligned to 4 bytes.
  */
 int mintmon_btf_create_trusted(const void *data, size_t size, const void *index,
-			       size_t index_len, struct mintmon_error *e,
-			       struct mintmon_btf **btf_ret);
+			       size_t index_len, const void *offs, size_t offs_len,
+			       struct mintmon_error *e, struct mintmon_btf **btf_ret);
+/* btf's record offsets (mintmon_btf_offsets_len() bytes), to keep next to its blob. */
+const void *mintmon_btf_offsets(const struct mintmon_btf *btf);
+size_t mintmon_btf_offsets_len(const struct mintmon_btf *btf);
 /* btf's name index (mintmon_btf_index_len() bytes), to keep next to its blob. */
 const void *mintmon_btf_index(const struct mintmon_btf *btf);
 size_t mintmon_btf_index_len(const struct mintmon_btf *btf);

@@ -88,6 +88,15 @@ long mintmon_kallsyms_serialize(const struct mintmon_kallsyms *ks, u8 *buf, size
  */
 int mintmon_kallsyms_deserialize(const u8 *buf, size_t size, u64 text_start, u64 text_end,
 				 struct mintmon_error *e, struct mintmon_kallsyms **ks_ret);
+/*
+ * The same checks, but the names and the token table are used where they
+ * lie in buf, which must then stay valid and unchanged until
+ * mintmon_kallsyms_destroy(): for a kept entry no one else writes (a
+ * trusted cache entry, mapped read-only), never for target memory.
+ */
+int mintmon_kallsyms_deserialize_in_place(const u8 *buf, size_t size, u64 text_start,
+					  u64 text_end, struct mintmon_error *e,
+					  struct mintmon_kallsyms **ks_ret);
 
 u32 mintmon_kallsyms_count(const struct mintmon_kallsyms *ks);
 /* Virtual address of kallsyms_token_table in the target (for diagnostics). */

@@ -66,6 +66,11 @@ struct mintmon_kernel_cache_ops {
 	int (*load)(void *ctx, const struct mintmon_kernel_cache_key *key, size_t probe_len,
 		    bool (*match)(void *arg, const void *probe, size_t len), void *arg,
 		    void **data_ret, size_t *size_ret);
+	/*
+	 * Give back what load() returned. The core keeps a trusted entry
+	 * until the kernel object that was parsed from it goes
+	 * (mintmon_kernel_destroy(), or a re-attach): ctx must outlive it.
+	 */
 	void (*release)(void *ctx, void *data, size_t size);
 	/* Forget the entry load() returned last: it does not describe the kernel. */
 	void (*drop)(void *ctx, const struct mintmon_kernel_cache_key *key);
@@ -163,6 +168,14 @@ struct mintmon_kernel {
 	struct mintmon_kallsyms *kallsyms;
 	struct mintmon_btf *btf;
 	bool btf_external;
+	/*
+	 * A trusted cache entry that kallsyms and btf were parsed from in
+	 * place (no copy); given back with entry_ops->release() when they go.
+	 */
+	const struct mintmon_kernel_cache_ops *entry_ops;
+	void *entry_ctx;
+	void *entry;
+	size_t entry_size;
 	struct mintmon_vmcoreinfo_check vmcoreinfo;
 
 	/* RAM as the target's e820 table says (also set as mem's RAM). */

@@ -34,14 +34,22 @@
 #define PTR_SIZE		8
 
 struct mintmon_btf {
-	u8 *data;		/* our copy of the blob */
+	u8 *data;		/* our copy of the blob, or the caller's (borrowed) */
 	size_t size;
+	bool data_borrowed;	/* data is the caller's: not freed */
+	bool index_borrowed;	/* so is index (taken from a kept entry) */
 	const u8 *types;	/* type section */
 	u32 types_len;
 	const char *strs;	/* string section, NUL first and last */
 	u32 strs_len;
 	u32 nr_types;		/* ids 0..nr_types-1, 0 is void */
 	u32 *type_offs;		/* [id] = offset of the record in types */
+	bool offs_borrowed;	/* type_offs is the caller's (a kept entry's) */
+	/*
+	 * With kept offsets (mintmon_btf_create_trusted()), per type: checked
+	 * when first read (TYPE_*); NULL when create() checked every type.
+	 */
+	u8 *lazy;
 	struct name_slot *index;	/* open addressing by (name, kind) */
 	u32 index_mask;
 	/* Only while mintmon_btf_create() runs: per type, resolved id and size. */
@@ -141,10 +149,16 @@ static long record_extra(unsigned int kind, u32 vlen)
 	}
 }
 
-/* id must be < nr_types. Void gets an all-zero view. */
+enum { TYPE_UNCHECKED, TYPE_OK, TYPE_BAD };
+static bool check_lazily(const struct mintmon_btf *btf, u32 id);
+
+/*
+ * id must be < nr_types. Void gets an all-zero view, and so does a type
+ * whose first read finds it broken (kept offsets: check_lazily()).
+ */
 static void get_type(const struct mintmon_btf *btf, u32 id, struct tview *t)
 {
-	if (id == 0) {
+	if (id == 0 || (btf->lazy && btf->lazy[id] != TYPE_OK && !check_lazily(btf, id))) {
 		memset(t, 0, sizeof(*t));
 		return;
 	}
@@ -413,6 +427,19 @@ static bool size_is(u32 size, u32 mask)
 #define SIZES_ENUM	((1u << 1) | (1u << 2) | (1u << 4) | (1u << 8))
 #define SIZES_FLOAT	((1u << 2) | (1u << 4) | (1u << 8) | (1u << 12) | (1u << 16))
 
+/*
+ * The kind in the record of id < nr_types, read without checking the rest
+ * of it (so checking one type never reads another through get_type()).
+ */
+static unsigned int record_kind(const struct mintmon_btf *btf, u32 id)
+{
+	u32 off = btf->type_offs[id];
+
+	if (id == 0 || btf->types_len < BTF_TYPE_LEN || off > btf->types_len - BTF_TYPE_LEN)
+		return MINTMON_BTF_KIND_UNKN;
+	return BTF_INFO_KIND(mintmon_le32(btf->types + off + 4));
+}
+
 /* Per-record checks: names, references, sizes. Needs only the offsets table. */
 static int check_type(const struct mintmon_btf *btf, u32 id)
 {
@@ -469,10 +496,10 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 	case MINTMON_BTF_KIND_FUNC:
 		if (!ref_ok(btf, id, &t, t.size_type, NULL, 0))
 			return -EINVAL;
-		if (mintmon_btf_kind(btf, t.size_type) != MINTMON_BTF_KIND_FUNC_PROTO) {
+		v = record_kind(btf, t.size_type);
+		if (v != MINTMON_BTF_KIND_FUNC_PROTO) {
 			BTF_ERR(btf->err, "BTF: type %u (FUNC) refers to type %u (%s), not a FUNC_PROTO",
-				     id, t.size_type,
-				     kind_names[mintmon_btf_kind(btf, t.size_type)]);
+				     id, t.size_type, mintmon_btf_kind_name(v));
 			return -EINVAL;
 		}
 		break;
@@ -530,6 +557,41 @@ static int check_type(const struct mintmon_btf *btf, u32 id)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * First read of type id with kept offsets: the record must lie in the type
+ * section (what walk_types() would have found) and pass check_type(). Then
+ * it is read as if create() had checked it; a broken one reads as void
+ * from then on (the failure is recorded once). Checking reads only this
+ * record (record_kind() for a FUNC's prototype): no recursion.
+ */
+static bool check_lazily(const struct mintmon_btf *btf, u32 id)
+{
+	u32 off = btf->type_offs[id], info;
+	long extra;
+
+	if (btf->lazy[id] == TYPE_BAD)
+		return false;
+	btf->lazy[id] = TYPE_BAD;
+	if (btf->types_len < BTF_TYPE_LEN || off > btf->types_len - BTF_TYPE_LEN) {
+		BTF_ERR(btf->err, "BTF: kept offset of type %u is %u, past the %u-byte type section",
+			id, off, btf->types_len);
+		return false;
+	}
+	info = mintmon_le32(btf->types + off + 4);
+	extra = record_extra(BTF_INFO_KIND(info), BTF_INFO_VLEN(info));
+	if (extra < 0 || BTF_INFO_KIND(info) == MINTMON_BTF_KIND_UNKN ||
+	    (u64)(btf->types_len - off - BTF_TYPE_LEN) < (u64)extra) {
+		BTF_ERR(btf->err, "BTF: type %u at kept offset %u: unknown kind or past the type section",
+			id, off);
+		return false;
+	}
+	btf->lazy[id] = TYPE_OK;	/* check_type() reads it through get_type() */
+	if (!check_type(btf, id))
+		return true;
+	btf->lazy[id] = TYPE_BAD;
+	return false;
 }
 
 /*
@@ -896,14 +958,12 @@ static int import_index(struct mintmon_btf *btf, const void *index, size_t len)
 	size_t slots = len / sizeof(*btf->index), i;
 
 	if (len % sizeof(*btf->index) || slots < 16 || slots > (1u << 21) ||
-	    (slots & (slots - 1))) {
+	    (slots & (slots - 1)) || (uintptr_t)index % _Alignof(struct name_slot)) {
 		BTF_ERR(btf->err, "BTF: kept name index of %zu bytes is not a table", len);
 		return -EINVAL;
 	}
-	btf->index = mintmon_malloc(len);
-	if (!btf->index)
-		return -ENOMEM;
-	memcpy(btf->index, index, len);
+	btf->index = (struct name_slot *)index;		/* in place, as the blob */
+	btf->index_borrowed = true;
 	btf->index_mask = (u32)slots - 1;
 	for (i = 0; i < slots; i++) {
 		if (btf->index[i].id >= btf->nr_types) {
@@ -916,11 +976,35 @@ static int import_index(struct mintmon_btf *btf, const void *index, size_t len)
 }
 
 /*
- * full: all the stages; else (mintmon_btf_create_trusted()) no chains or
- * sizes, and the name index taken from index if not NULL.
+ * Take the type offsets a parse of this blob found (mintmon_btf_offsets()),
+ * in place: each is checked when its type is first read (check_lazily()).
+ */
+static int take_offsets(struct mintmon_btf *btf, const void *offs, size_t len)
+{
+	size_t nr = len / sizeof(u32);
+
+	if (len % sizeof(u32) || nr < 1 || nr >= MINTMON_BTF_MAX_TYPES ||
+	    (uintptr_t)offs % _Alignof(u32) || ((const u32 *)offs)[0]) {
+		BTF_ERR(btf->err, "BTF: kept type offsets of %zu bytes are not a table", len);
+		return -EINVAL;
+	}
+	btf->lazy = mintmon_calloc(nr, 1);
+	if (!btf->lazy)
+		return -ENOMEM;
+	btf->type_offs = (u32 *)offs;
+	btf->offs_borrowed = true;
+	btf->nr_types = (u32)nr;
+	return 0;
+}
+
+/*
+ * full: all the stages on a copy of data; else (mintmon_btf_create_trusted())
+ * no chains or sizes, data used in place, and the name index taken from
+ * index (in place too) if not NULL.
  */
 static int create(const void *data, size_t size, const void *index, size_t index_len,
-		  struct mintmon_error *e, bool full, struct mintmon_btf **btf_ret)
+		  const void *offs, size_t offs_len, struct mintmon_error *e, bool full,
+		  struct mintmon_btf **btf_ret)
 {
 	struct mintmon_btf *btf;
 	struct btf_hdr h;
@@ -940,13 +1024,19 @@ static int create(const void *data, size_t size, const void *index, size_t index
 		return -ENOMEM;
 	}
 	btf->err = e;
-	btf->data = mintmon_malloc(size ? size : 1);
-	if (!btf->data) {
-		err = -ENOMEM;
-		goto fail;
+	if (full) {
+		btf->data = mintmon_malloc(size ? size : 1);
+		if (!btf->data) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		/* Only our copy is read: the source (live target memory) may change. */
+		memcpy(btf->data, data, size);
+	} else {
+		/* A kept blob no one else writes (see btf.h): no copy. */
+		btf->data = (u8 *)data;
+		btf->data_borrowed = true;
 	}
-	/* Only our copy is read: the source (live target memory) may change. */
-	memcpy(btf->data, data, size);
 	btf->size = size;
 	err = parse_header(btf->data, size, &h, e);
 	if (err)
@@ -959,6 +1049,13 @@ static int create(const void *data, size_t size, const void *index, size_t index
 	err = parse_strings(btf->strs, btf->strs_len, e);
 	if (err)
 		goto fail;
+	if (!full && offs) {
+		err = take_offsets(btf, offs, offs_len);
+		if (err)
+			goto fail;
+		nr = btf->nr_types;
+		goto indexed;
+	}
 	err = walk_types(btf, NULL, &nr);
 	if (err)
 		goto fail;
@@ -1001,6 +1098,7 @@ static int create(const void *data, size_t size, const void *index, size_t index
 		btf->rid_cache = NULL;
 		btf->size_cache = NULL;
 	}
+indexed:
 	err = !full && index ? import_index(btf, index, index_len) : build_index(btf);
 	if (err)
 		goto fail;
@@ -1016,14 +1114,24 @@ fail:
 int mintmon_btf_create(const void *data, size_t size, struct mintmon_error *e,
 		       struct mintmon_btf **btf_ret)
 {
-	return create(data, size, NULL, 0, e, true, btf_ret);
+	return create(data, size, NULL, 0, NULL, 0, e, true, btf_ret);
 }
 
 int mintmon_btf_create_trusted(const void *data, size_t size, const void *index,
-			       size_t index_len, struct mintmon_error *e,
-			       struct mintmon_btf **btf_ret)
+			       size_t index_len, const void *offs, size_t offs_len,
+			       struct mintmon_error *e, struct mintmon_btf **btf_ret)
 {
-	return create(data, size, index, index_len, e, false, btf_ret);
+	return create(data, size, index, index_len, offs, offs_len, e, false, btf_ret);
+}
+
+size_t mintmon_btf_offsets_len(const struct mintmon_btf *btf)
+{
+	return (size_t)btf->nr_types * sizeof(u32);
+}
+
+const void *mintmon_btf_offsets(const struct mintmon_btf *btf)
+{
+	return btf->type_offs;
 }
 
 size_t mintmon_btf_index_len(const struct mintmon_btf *btf)
@@ -1040,11 +1148,15 @@ void mintmon_btf_destroy(struct mintmon_btf *btf)
 {
 	if (!btf)
 		return;
-	mintmon_free(btf->index);
+	if (!btf->index_borrowed)
+		mintmon_free(btf->index);
+	if (!btf->data_borrowed)
+		mintmon_free(btf->data);
 	mintmon_free(btf->rid_cache);
 	mintmon_free(btf->size_cache);
-	mintmon_free(btf->type_offs);
-	mintmon_free(btf->data);
+	if (!btf->offs_borrowed)
+		mintmon_free(btf->type_offs);
+	mintmon_free(btf->lazy);
 	mintmon_free(btf);
 }
 

@@ -27,10 +27,11 @@
 
 struct mintmon_kallsyms {
 	u32 nr_syms;
-	u8 *names;		/* kallsyms_names, names_size bytes */
+	const u8 *names;	/* kallsyms_names, names_size bytes */
 	u32 names_size;
 	u32 *markers;		/* kallsyms_markers, (nr_syms + 255) / 256 entries */
-	char *token_table;	/* kallsyms_token_table, token_size bytes */
+	const char *token_table;	/* kallsyms_token_table, token_size bytes */
+	bool in_place;		/* names and token_table lie in the caller's buffer */
 	u32 token_size;
 	u16 token_index[256];
 	u16 token_len[256];
@@ -305,21 +306,33 @@ static enum check decode_offsets_v7(struct mintmon_kallsyms *ks, const u8 *buf, 
 	return CHECK_YES;
 }
 
+/* in_place: names and tokens are used where they lie in buf (ks->in_place). */
 static int copy_tables(struct mintmon_kallsyms *ks, const u8 *buf, size_t names_off,
 		       size_t names_end, size_t markers_off, size_t tt_off, size_t tt_end,
-		       size_t ti_off)
+		       size_t ti_off, bool in_place)
 {
 	u32 nr_markers = (ks->nr_syms + 255) / 256, i;
 
 	ks->names_size = (u32)(names_end - names_off);
 	ks->token_size = (u32)(tt_end - tt_off);
-	ks->names = mintmon_malloc(ks->names_size);
 	ks->markers = mintmon_calloc(nr_markers, sizeof(*ks->markers));
-	ks->token_table = mintmon_malloc(ks->token_size);
-	if (!ks->names || !ks->markers || !ks->token_table)
+	if (!ks->markers)
 		return -ENOMEM;
-	memcpy(ks->names, buf + names_off, ks->names_size);
-	memcpy(ks->token_table, buf + tt_off, ks->token_size);
+	if (in_place) {
+		ks->in_place = true;
+		ks->names = buf + names_off;
+		ks->token_table = (const char *)buf + tt_off;
+	} else {
+		u8 *names = mintmon_malloc(ks->names_size);
+		char *tokens = mintmon_malloc(ks->token_size);
+
+		ks->names = names;
+		ks->token_table = tokens;
+		if (!names || !tokens)
+			return -ENOMEM;
+		memcpy(names, buf + names_off, ks->names_size);
+		memcpy(tokens, buf + tt_off, ks->token_size);
+	}
 	for (i = 0; i < nr_markers; i++)
 		ks->markers[i] = mintmon_le32(buf + markers_off + 4 * (size_t)i);
 	for (i = 0; i < 256; i++) {
@@ -363,7 +376,7 @@ static int offsets_found(struct mintmon_kallsyms_search *s, struct mintmon_kalls
 {
 	if (c == CHECK_YES)
 		return copy_tables(ks, buf, s->num_off + s->align, s->names_end, s->markers_off,
-				   s->tt_off, s->tt_end, s->ti_off);
+				   s->tt_off, s->tt_end, s->ti_off, false);
 	if (c == CHECK_MORE) {
 		s->pending = true;
 		*need_ret = end;
@@ -430,24 +443,23 @@ static int parse_offsets(struct mintmon_kallsyms_search *s, struct mintmon_kalls
 	return -ENOENT;
 }
 
+static void kallsyms_reset(struct mintmon_kallsyms *ks)
+{
+	if (!ks->in_place) {
+		mintmon_free((void *)ks->names);
+		mintmon_free((void *)ks->token_table);
+	}
+	mintmon_free(ks->markers);
+	mintmon_free(ks->addrs);
+	memset(ks, 0, sizeof(*ks));
+}
+
 void mintmon_kallsyms_destroy(struct mintmon_kallsyms *ks)
 {
 	if (!ks)
 		return;
-	mintmon_free(ks->names);
-	mintmon_free(ks->markers);
-	mintmon_free(ks->token_table);
-	mintmon_free(ks->addrs);
+	kallsyms_reset(ks);
 	mintmon_free(ks);
-}
-
-static void kallsyms_reset(struct mintmon_kallsyms *ks)
-{
-	mintmon_free(ks->names);
-	mintmon_free(ks->markers);
-	mintmon_free(ks->token_table);
-	mintmon_free(ks->addrs);
-	memset(ks, 0, sizeof(*ks));
 }
 
 void mintmon_kallsyms_search_init(struct mintmon_kallsyms_search *s, u64 buf_vaddr,
@@ -895,8 +907,8 @@ long mintmon_kallsyms_serialize(const struct mintmon_kallsyms *ks, u8 *buf, size
 	return (long)l.end;
 }
 
-int mintmon_kallsyms_deserialize(const u8 *buf, size_t size, u64 text_start, u64 text_end,
-				 struct mintmon_error *e, struct mintmon_kallsyms **ks_ret)
+static int deserialize(const u8 *buf, size_t size, u64 text_start, u64 text_end, bool in_place,
+		       struct mintmon_error *e, struct mintmon_kallsyms **ks_ret)
 {
 	struct mintmon_kallsyms *ks;
 	u64 budget = KALLSYMS_SEARCH_BUDGET;
@@ -939,7 +951,8 @@ int mintmon_kallsyms_deserialize(const u8 *buf, size_t size, u64 text_start, u64
 			     "kept kallsyms tables: addresses unsorted or outside the kernel");
 		goto fail;
 	}
-	err = copy_tables(ks, buf, SER_HEADER + 8, names_end, markers_off, tt_off, tt_end, ti_off);
+	err = copy_tables(ks, buf, SER_HEADER + 8, names_end, markers_off, tt_off, tt_end, ti_off,
+			  in_place);
 	if (err)
 		goto fail;
 	ks->table_vaddr = mintmon_le64(buf + 8);
@@ -950,6 +963,19 @@ fail:
 		mintmon_fail(e, err, "kallsyms", "out of memory");
 	mintmon_kallsyms_destroy(ks);
 	return err;
+}
+
+int mintmon_kallsyms_deserialize(const u8 *buf, size_t size, u64 text_start, u64 text_end,
+				 struct mintmon_error *e, struct mintmon_kallsyms **ks_ret)
+{
+	return deserialize(buf, size, text_start, text_end, false, e, ks_ret);
+}
+
+int mintmon_kallsyms_deserialize_in_place(const u8 *buf, size_t size, u64 text_start,
+					  u64 text_end, struct mintmon_error *e,
+					  struct mintmon_kallsyms **ks_ret)
+{
+	return deserialize(buf, size, text_start, text_end, true, e, ks_ret);
 }
 
 int mintmon_kallsyms_symbol(const struct mintmon_kallsyms *ks, u32 index,

@@ -897,6 +897,8 @@ static void kernel_reset(struct mintmon_kernel *k)
 
 	mintmon_kallsyms_destroy(k->kallsyms);
 	mintmon_btf_destroy(k->btf);
+	if (k->entry)	/* after what was parsed from it */
+		k->entry_ops->release(k->entry_ctx, k->entry, k->entry_size);
 	mintmon_memory_set_ram(mem, NULL, 0);
 	memset(k, 0, sizeof(*k));
 	k->mem = mem;
@@ -911,11 +913,12 @@ static void kernel_reset(struct mintmon_kernel *k)
  * bytes, the kallsyms tables as mintmon_kallsyms_serialize() writes them,
  * zeros to an 8-byte boundary, then the BTF blob (none if the BTF came from
  * a file), zeros to an 8-byte boundary, then the BTF's name index
- * (mintmon_btf_index(), host order; used only if the store trusts the
- * entry). Little-endian. The probe a store shows match() is the header.
+ * (mintmon_btf_index(), host order) and its record offsets
+ * (mintmon_btf_offsets(), host order), both used only if the store trusts
+ * the entry. Little-endian. The probe a store shows match() is the header.
  */
 #define ENTRY_MAGIC 0x454b4d4du	/* "MMKE" */
-#define ENTRY_VERSION 2
+#define ENTRY_VERSION 3		/* 3: the BTF's record offsets kept */
 #define ENTRY_HDR 1024
 #define ENTRY_BANNER_MAX 511
 #define ENTRY_NO_BTF 1u		/* flag: the BTF came from a file, none kept */
@@ -940,10 +943,11 @@ enum {
 	EH_BTF_VADDR = 136,	/* u64: __start_BTF */
 	EH_BTF_HDR = 144,	/* BTF_HDR_LEN bytes: the BTF's header */
 	EH_SYM_INDEX = 168,	/* u32 ×NR_SYMS: kallsyms index, MINTMON_KALLSYMS_NONE if absent */
-	EH_INDEX_LEN = 504,	/* u64: the name index follows the BTF, 8-aligned, and ends the entry */
+	EH_OFFS_LEN = 496,	/* u64: the record offsets follow the index and end the entry */
+	EH_INDEX_LEN = 504,	/* u64: the name index follows the BTF, 8-aligned */
 	EH_BANNER = 512,	/* ENTRY_BANNER_MAX bytes */
 };
-_Static_assert(EH_SYM_INDEX + 4 * NR_SYMS <= EH_INDEX_LEN, "cache entry header too small");
+_Static_assert(EH_SYM_INDEX + 4 * NR_SYMS <= EH_OFFS_LEN, "cache entry header too small");
 _Static_assert(EH_BANNER + ENTRY_BANNER_MAX <= ENTRY_HDR, "cache entry header too small");
 
 static u32 syms_hash(void)
@@ -1079,14 +1083,15 @@ static bool entry_match(void *arg, const void *probe, size_t len)
  * Take the kallsyms tables, the BTF and the discovery symbols from an entry,
  * checking all of it (an entry is untrusted input; see kernel.h); if the
  * store trusts the entry, the BTF gets the bounds checks only and its kept
- * name index.
+ * name index, and both are parsed where they lie in the entry (the caller
+ * keeps it as long as they live).
  */
 static int entry_take(struct mintmon_kernel *k, struct discovery *d,
-		      const struct mintmon_kernel_options *opts, const u8 *data, size_t size)
+		      const struct mintmon_kernel_options *opts, const u8 *data, size_t size,
+		      bool trusted)
 {
-	bool trusted = opts->cache->trusted && opts->cache->trusted(opts->cache_ctx);
 	struct mintmon_symbol *sym;
-	u64 klen, blen, boff, ilen, ioff;
+	u64 klen, blen, boff, ilen, ioff, olen, ooff;
 	unsigned int i;
 	int err;
 
@@ -1097,17 +1102,21 @@ static int entry_take(struct mintmon_kernel *k, struct discovery *d,
 	if (klen > size - ENTRY_HDR)
 		return mintmon_fail(k->err, -EINVAL, "cache", "entry truncated in its kallsyms tables");
 	ilen = mintmon_le64(data + EH_INDEX_LEN);
+	olen = mintmon_le64(data + EH_OFFS_LEN);
 	boff = (ENTRY_HDR + klen + 7) & ~7ull;
 	if (boff > size || blen > size - boff ||
-	    ((mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF) && (blen || ilen)))
+	    ((mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF) && (blen || ilen || olen)))
 		return mintmon_fail(k->err, -EINVAL, "cache", "entry has bad BTF bounds");
 	ioff = (boff + blen + 7) & ~7ull;
-	if (ioff > size || ilen != size - ioff)
+	if (ioff > size || ilen > size - ioff || ilen % 8)
 		return mintmon_fail(k->err, -EINVAL, "cache", "entry has bad BTF index bounds");
+	ooff = ioff + ilen;
+	if (olen != size - ooff)
+		return mintmon_fail(k->err, -EINVAL, "cache", "entry has bad BTF offsets bounds");
 	if (!opts->btf_data && (mintmon_le32(data + EH_FLAGS) & ENTRY_NO_BTF))
 		return mintmon_fail(k->err, -ENOENT, "cache", "entry made with --btf keeps no BTF");
-	err = mintmon_kallsyms_deserialize(data + ENTRY_HDR, klen, k->text_virt, kernel_text_end(k),
-					   k->err, &k->kallsyms);
+	err = (trusted ? mintmon_kallsyms_deserialize_in_place : mintmon_kallsyms_deserialize)(
+		data + ENTRY_HDR, klen, k->text_virt, kernel_text_end(k), k->err, &k->kallsyms);
 	if (err)
 		return err;
 	sym = mintmon_malloc(sizeof(*sym));
@@ -1130,7 +1139,7 @@ static int entry_take(struct mintmon_kernel *k, struct discovery *d,
 	mintmon_free(sym);
 	if (!err && !opts->btf_data)
 		err = trusted ? mintmon_btf_create_trusted(data + boff, blen, data + ioff, ilen,
-							  k->err, &k->btf) :
+							  data + ooff, olen, k->err, &k->btf) :
 		      mintmon_btf_create(data + boff, blen, k->err, &k->btf);
 	return err;
 }
@@ -1153,6 +1162,7 @@ static int attach_cached(struct mintmon_kernel *k, struct discovery *d,
 {
 	const struct mintmon_kernel_cache_ops *ops = opts->cache;
 	struct mintmon_kernel_cache_key key = {k->text_phys, k->text_virt, k->paging_levels};
+	bool trusted;
 	u8 *h;
 	void *data;
 	size_t size;
@@ -1160,13 +1170,24 @@ static int attach_cached(struct mintmon_kernel *k, struct discovery *d,
 
 	if (ops->load(opts->cache_ctx, &key, ENTRY_HDR, entry_match, k, &data, &size))
 		return 1;
-	/* Keep the header (the identity) and give the rest back before finishing. */
+	trusted = ops->trusted && ops->trusted(opts->cache_ctx);
+	/*
+	 * Keep the header (the identity); a trusted entry stays until the
+	 * kernel goes (kallsyms and BTF lie in it), another goes back now.
+	 */
 	h = mintmon_malloc(ENTRY_HDR);
-	err = h ? entry_take(k, d, opts, data, size) :
+	err = h ? entry_take(k, d, opts, data, size, trusted) :
 		  mintmon_fail(k->err, -ENOMEM, "cache", "out of memory");
 	if (h)
 		memcpy(h, data, ENTRY_HDR);
-	ops->release(opts->cache_ctx, data, size);
+	if (trusted) {
+		k->entry_ops = ops;
+		k->entry_ctx = opts->cache_ctx;
+		k->entry = data;
+		k->entry_size = size;
+	} else {
+		ops->release(opts->cache_ctx, data, size);
+	}
 	if (!err)
 		err = finish(k, d, opts);
 	if (!err && (!same_boot(&k->id, h) ||
@@ -1186,7 +1207,7 @@ static void cache_store(struct mintmon_kernel *k, const struct discovery *d,
 {
 	static const u8 zeros[8];
 	struct mintmon_kernel_cache_key key = {k->text_phys, k->text_virt, k->paging_levels};
-	struct mintmon_kernel_cache_part parts[6];
+	struct mintmon_kernel_cache_part parts[7];
 	const struct mintmon_boot_id *id = &k->id;
 	u64 btf_vaddr = d->have[SYM_START_BTF] ? d->sym[SYM_START_BTF] : 0;
 	size_t banner_len = strlen(k->banner);
@@ -1220,6 +1241,7 @@ static void cache_store(struct mintmon_kernel *k, const struct discovery *d,
 	put64(h + EH_KALLSYMS_LEN, (u64)klen);
 	put64(h + EH_BTF_LEN, k->btf_external ? 0 : mintmon_btf_size(k->btf));
 	put64(h + EH_INDEX_LEN, k->btf_external ? 0 : mintmon_btf_index_len(k->btf));
+	put64(h + EH_OFFS_LEN, k->btf_external ? 0 : mintmon_btf_offsets_len(k->btf));
 	if (!k->btf_external) {
 		put64(h + EH_BTF_VADDR, btf_vaddr);
 		memcpy(h + EH_BTF_HDR, mintmon_btf_data(k->btf), BTF_HDR_LEN);
@@ -1241,7 +1263,9 @@ static void cache_store(struct mintmon_kernel *k, const struct discovery *d,
 	parts[4].len = -parts[3].len & 7;
 	parts[5].data = k->btf_external ? zeros : mintmon_btf_index(k->btf);
 	parts[5].len = k->btf_external ? 0 : mintmon_btf_index_len(k->btf);
-	opts->cache->store(opts->cache_ctx, &key, parts, 6);
+	parts[6].data = k->btf_external ? zeros : mintmon_btf_offsets(k->btf);
+	parts[6].len = k->btf_external ? 0 : mintmon_btf_offsets_len(k->btf);
+	opts->cache->store(opts->cache_ctx, &key, parts, 7);
 out:
 	mintmon_free(h);
 	mintmon_free(tables);

@@ -2,7 +2,7 @@
 /*
  * The attach cache on disk (see cache.h). Trust model: an entry in a
  * directory and a file private to the user (0700/0600) was written by this
- * user's mintmon out of a fully checked attach; its XXH64 guards it against
+ * user's mintmon out of a fully checked attach; its XXH3 guards it against
  * corruption, and the core keeps its bounds checks, so ops.trusted lets the
  * core skip re-validating the BTF (see cache.h and docs/architecture.md,
  * "The attach cache"). Anything less private is checked in full.
@@ -19,10 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "cache.h"
 
 #define MAGIC "MMKCACHE"
-#define VERSION 1
+#define VERSION 2	/* 2: XXH3 checksum (1: XXH64) */
 #define SUFFIX ".mmk"
 /* Files looked at in one directory listing (the directory holds a few). */
 #define MAX_LISTED 256
@@ -37,122 +39,11 @@ struct mintmon_cache {
 	bool trusted;		/* the entry load() returned last is (see cache.h) */
 };
 
-/* ---- XXH64 (streaming, as in the reference implementation) ---- */
+/* ---- the checksum: XXH3 (64 bits, seed 0), libxxhash ---- */
 
-#define P1 11400714785074694791ull
-#define P2 14029467366897019727ull
-#define P3 1609587929392839161ull
-#define P4 9650029242287828579ull
-#define P5 2870177450012600261ull
-
-struct xxh64 {
-	u64 v[4];
-	u64 total;
-	u8 mem[32];
-	unsigned int memsize;
-};
-
-static u64 rotl(u64 x, int r)
+u64 mintmon_cache_checksum(const void *data, size_t len)
 {
-	return (x << r) | (x >> (64 - r));
-}
-
-static u64 xround(u64 acc, u64 in)
-{
-	acc += in * P2;
-	return rotl(acc, 31) * P1;
-}
-
-static u64 xmerge(u64 acc, u64 v)
-{
-	acc ^= xround(0, v);
-	return acc * P1 + P4;
-}
-
-static void xxh_init(struct xxh64 *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->v[0] = P1 + P2;
-	s->v[1] = P2;
-	s->v[2] = 0;
-	s->v[3] = -P1;
-}
-
-static void xxh_stripe(struct xxh64 *s, const u8 *p)
-{
-	s->v[0] = xround(s->v[0], mintmon_le64(p));
-	s->v[1] = xround(s->v[1], mintmon_le64(p + 8));
-	s->v[2] = xround(s->v[2], mintmon_le64(p + 16));
-	s->v[3] = xround(s->v[3], mintmon_le64(p + 24));
-}
-
-static void xxh_update(struct xxh64 *s, const void *data, size_t len)
-{
-	const u8 *p = data, *end = p + len;
-
-	s->total += len;
-	if (s->memsize + len < 32) {
-		memcpy(s->mem + s->memsize, p, len);
-		s->memsize += (unsigned int)len;
-		return;
-	}
-	if (s->memsize) {
-		memcpy(s->mem + s->memsize, p, 32 - s->memsize);
-		p += 32 - s->memsize;
-		xxh_stripe(s, s->mem);
-		s->memsize = 0;
-	}
-	while (end - p >= 32) {
-		xxh_stripe(s, p);
-		p += 32;
-	}
-	memcpy(s->mem, p, (size_t)(end - p));
-	s->memsize = (unsigned int)(end - p);
-}
-
-static u64 xxh_digest(const struct xxh64 *s)
-{
-	const u8 *p = s->mem, *end = p + s->memsize;
-	u64 h;
-
-	if (s->total >= 32) {
-		h = rotl(s->v[0], 1) + rotl(s->v[1], 7) + rotl(s->v[2], 12) + rotl(s->v[3], 18);
-		h = xmerge(h, s->v[0]);
-		h = xmerge(h, s->v[1]);
-		h = xmerge(h, s->v[2]);
-		h = xmerge(h, s->v[3]);
-	} else {
-		h = s->v[2] + P5;
-	}
-	h += s->total;
-	for (; end - p >= 8; p += 8) {
-		h ^= xround(0, mintmon_le64(p));
-		h = rotl(h, 27) * P1 + P4;
-	}
-	if (end - p >= 4) {
-		h ^= (u64)mintmon_le32(p) * P1;
-		h = rotl(h, 23) * P2 + P3;
-		p += 4;
-	}
-	for (; p < end; p++) {
-		h ^= *p * P5;
-		h = rotl(h, 11) * P1;
-	}
-	h ^= h >> 33;
-	h *= P2;
-	h ^= h >> 29;
-	h *= P3;
-	h ^= h >> 32;
-	return h;
-}
-
-u64 mintmon_cache_xxh64(const void *data, size_t len)
-{
-	struct xxh64 s;
-
-	xxh_init(&s);
-	xxh_update(&s, data, len);
-	return xxh_digest(&s);
+	return XXH3_64bits(data, len);
 }
 
 /* ---- the directory ---- */
@@ -447,20 +338,26 @@ static int read_payload(struct mintmon_cache *c, const char *path, int fd, const
 			u64 size, void **data_ret)
 {
 	u8 h[MINTMON_CACHE_HEADER];
-	struct xxh64 s;
+	XXH3_state_t *s = XXH3_createState();
+	u64 sum = 0;
 	u8 *map = mmap(NULL, MINTMON_CACHE_HEADER + size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
 		       fd, 0);
 
-	if (map == MAP_FAILED)
+	if (map == MAP_FAILED || !s) {
+		if (map != MAP_FAILED)
+			munmap(map, MINTMON_CACHE_HEADER + size);
+		XXH3_freeState(s);
 		return refuse(c, path, -ENOMEM, "cannot map %llu bytes: %s",
 			      (unsigned long long)size, strerror(errno));
+	}
 	/* The header as checked, not as mapped: the checksum covers what was checked. */
 	memcpy(h, hdr, sizeof(h));
 	memset(h + 48, 0, 8);
-	xxh_init(&s);
-	xxh_update(&s, h, sizeof(h));
-	xxh_update(&s, map + MINTMON_CACHE_HEADER, size);
-	if (xxh_digest(&s) != mintmon_le64(hdr + 48) || memcmp(map, hdr, MINTMON_CACHE_HEADER)) {
+	if (XXH3_64bits_reset(s) == XXH_OK && XXH3_64bits_update(s, h, sizeof(h)) == XXH_OK &&
+	    XXH3_64bits_update(s, map + MINTMON_CACHE_HEADER, size) == XXH_OK)
+		sum = XXH3_64bits_digest(s);
+	XXH3_freeState(s);
+	if (!sum || sum != mintmon_le64(hdr + 48) || memcmp(map, hdr, MINTMON_CACHE_HEADER)) {
 		munmap(map, MINTMON_CACHE_HEADER + size);
 		return refuse(c, path, -EINVAL, "corrupt: checksum mismatch");
 	}
@@ -628,8 +525,8 @@ static void cache_store(void *ctx, const struct mintmon_kernel_cache_key *key,
 	struct mintmon_cache *c = ctx;
 	u8 hdr[MINTMON_CACHE_HEADER] = {0};
 	char tmp[PATH_MAX], name[64], path[PATH_MAX];
-	struct xxh64 s;
-	u64 size = 0, sum;
+	XXH3_state_t *s;
+	u64 size = 0, sum = 0;
 	unsigned int i;
 	int fd;
 
@@ -647,11 +544,20 @@ static void cache_store(void *ctx, const struct mintmon_kernel_cache_key *key,
 	memcpy(hdr + 24, &key->text_virt, 8);
 	memcpy(hdr + 32, &key->levels, 4);
 	memcpy(hdr + 40, &size, 8);
-	xxh_init(&s);
-	xxh_update(&s, hdr, sizeof(hdr));
-	for (i = 0; i < nr_parts; i++)
-		xxh_update(&s, parts[i].data, parts[i].len);
-	sum = xxh_digest(&s);
+	s = XXH3_createState();
+	if (s && XXH3_64bits_reset(s) == XXH_OK && XXH3_64bits_update(s, hdr, sizeof(hdr)) == XXH_OK) {
+		for (i = 0; i < nr_parts; i++) {
+			if (XXH3_64bits_update(s, parts[i].data, parts[i].len) != XXH_OK)
+				break;
+		}
+		if (i == nr_parts)
+			sum = XXH3_64bits_digest(s);
+	}
+	XXH3_freeState(s);
+	if (!sum) {	/* 0 is never a valid sum: read_payload() refuses it */
+		say(c, "cannot checksum the entry: not kept");
+		return;
+	}
 	memcpy(hdr + 48, &sum, 8);
 	snprintf(name, sizeof(name), "%016llx-%016llx" SUFFIX, (unsigned long long)key_hash(key),
 		 (unsigned long long)sum);

@@ -11,10 +11,10 @@
  *
  * A file: a 64-byte header, then the core's entry (the payload):
  *   0  "MMKCACHE"            magic
- *   8  u32 version (1), u32 header size (64)
+ *   8  u32 version (2), u32 header size (64)
  *   16 u64 text_phys, u64 text_virt, u32 levels, u32 0     the key
  *   40 u64 payload size      (= file size - 64, at most MINTMON_CACHE_MAX_ENTRY)
- *   48 u64 checksum          (XXH64 of the header with this field zero, then the payload)
+ *   48 u64 checksum          (XXH3-64 of the header with this field zero, then the payload)
  *   56 u64 0
  * all little-endian. A file that is not exactly that (other magic or
  * version, a key other than the one asked for, a size that disagrees with
@@ -34,7 +34,12 @@
  * 0600 (or stricter), checked again on each hit: only this user's mintmon
  * writes there, and only from an attach that passed every check; the core
  * then skips the BTF's semantic checks and takes its kept name index, keeping
- * the bounds checks (kernel.h, btf.h). Otherwise (readable by others) the
+ * the bounds checks (kernel.h, btf.h), and parses the kallsyms tables and the
+ * BTF where they lie in the mapping, which it keeps until its kernel object
+ * goes (no copy: a warm attach touches no fresh memory for them). A process
+ * of the same user that rewrote such a file in place (mintmon never does)
+ * could make it read wrong data or fault; that user can ptrace it anyway.
+ * Otherwise (readable by others) the
  * core checks the entry as strictly as target memory; writable by others:
  * not used (above).
  */
@@ -82,7 +87,7 @@ const char *mintmon_cache_last_path(const struct mintmon_cache *c);
 /* Why the last file looked at was not used ("" if none was refused). */
 const char *mintmon_cache_last_error(const struct mintmon_cache *c);
 
-/* XXH64 (seed 0) of len bytes: the file checksum, for tests. */
-u64 mintmon_cache_xxh64(const void *data, size_t len);
+/* XXH3-64 (seed 0, libxxhash) of len bytes: the file checksum, for tests. */
+u64 mintmon_cache_checksum(const void *data, size_t len);
 
 #endif /* MINTMON_CACHE_H */

@@ -1278,17 +1278,27 @@ static void test_trusted_same_lookups(void **state)
 	(void)state;
 	b = build_fixture(&size);
 	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &full), 0);
-	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &trusted), 0);
-	memset(b, 0xa5, size);	/* copied, as by create() */
-	free(b);
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, NULL, 0, fresh_err(),
+						    &trusted), 0);
+	/* Used where it lies, not copied (btf.h): b is the caller's until destroy. */
+	assert_ptr_equal(mintmon_btf_data(trusted), b);
 	assert_int_equal(mintmon_btf_size(trusted), mintmon_btf_size(full));
 	assert_memory_equal(mintmon_btf_data(trusted), mintmon_btf_data(full),
 			    mintmon_btf_size(full));
 	all_lookups(trusted, full);
 	mintmon_btf_destroy(trusted);
+	free(b);
 	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
 						    mintmon_btf_index(full),
-						    mintmon_btf_index_len(full), fresh_err(),
+						    mintmon_btf_index_len(full), NULL, 0, fresh_err(),
+						    &trusted), 0);
+	all_lookups(trusted, full);
+	mintmon_btf_destroy(trusted);
+	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
+						    mintmon_btf_index(full),
+						    mintmon_btf_index_len(full),
+						    mintmon_btf_offsets(full),
+						    mintmon_btf_offsets_len(full), fresh_err(),
 						    &trusted), 0);
 	all_lookups(trusted, full);
 	mintmon_btf_destroy(full);
@@ -1298,15 +1308,26 @@ static void test_trusted_same_lookups(void **state)
 	if (!b)
 		return;	/* the host's BTF: when there is one */
 	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &full), 0);
-	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &trusted), 0);
-	free(b);
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, NULL, 0, fresh_err(),
+						    &trusted), 0);
 	all_lookups(trusted, full);
 	mintmon_btf_destroy(trusted);
+	free(b);
 	/* With the index of the full parse: the same again. */
 	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
 						    mintmon_btf_index(full),
-						    mintmon_btf_index_len(full), fresh_err(),
+						    mintmon_btf_index_len(full), NULL, 0, fresh_err(),
 						    &trusted), 0);
+	all_lookups(trusted, full);
+	mintmon_btf_destroy(trusted);
+	/* With its record offsets too: no walk, each type checked when first read. */
+	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
+						    mintmon_btf_index(full),
+						    mintmon_btf_index_len(full),
+						    mintmon_btf_offsets(full),
+						    mintmon_btf_offsets_len(full), fresh_err(),
+						    &trusted), 0);
+	assert_ptr_equal(mintmon_btf_offsets(trusted), mintmon_btf_offsets(full));
 	all_lookups(trusted, full);
 	assert_int_equal(mintmon_btf_offsetof(trusted, "task_struct", "comm", &o1), 0);
 	assert_int_equal(mintmon_btf_offsetof(full, "task_struct", "comm", &o2), 0);
@@ -1331,7 +1352,7 @@ static void test_trusted_corrupt(void **state)
 		b = build_fixture(&size);
 		for (j = 0; j < ARRAY_SIZE(reject_cases[i].p); j++)
 			apply(b, &reject_cases[i].p[j]);
-		if (!mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &btf)) {
+		if (!mintmon_btf_create_trusted(b, size, NULL, 0, NULL, 0, fresh_err(), &btf)) {
 			all_lookups(btf, NULL);
 			mintmon_btf_destroy(btf);
 		} else {
@@ -1350,37 +1371,107 @@ static void test_trusted_corrupt(void **state)
 		mintmon_btf_destroy(btf);
 		for (k = 0; k < ARRAY_SIZE(idx); k++)
 			idx[k] = (u32)(k * 2654435761u) % nr;
-		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), fresh_err(),
-							    &btf), 0);
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), NULL, 0,
+							    fresh_err(), &btf), 0);
 		all_lookups(btf, NULL);
 		mintmon_btf_destroy(btf);
 		for (k = 0; k < ARRAY_SIZE(idx); k++)
 			idx[k] = 0xffffffffu;	/* full: find() stops at its probe bound */
 		for (k = 0; k < ARRAY_SIZE(idx); k += 2)
 			idx[k] = 1;
-		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), fresh_err(),
-							    &btf), 0);
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), NULL, 0,
+							    fresh_err(), &btf), 0);
 		all_lookups(btf, NULL);
 		mintmon_btf_destroy(btf);
 		btf = (void *)0x1;
 		idx[4] = nr;
-		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), fresh_err(),
-							    &btf), -EINVAL);
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx), NULL, 0,
+							    fresh_err(), &btf), -EINVAL);
 		assert_non_null(strstr(test_err.msg, "slot 2 holds type"));
 		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, sizeof(idx) - 8,
-							    fresh_err(), &btf), -EINVAL);
-		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, 8 * 8, fresh_err(), &btf),
-				 -EINVAL);
+							    NULL, 0, fresh_err(), &btf), -EINVAL);
+		assert_int_equal(mintmon_btf_create_trusted(b, size, idx, 8 * 8, NULL, 0, fresh_err(),
+							    &btf), -EINVAL);
 		assert_ptr_equal(btf, (void *)0x1);
 	}
 	for (i = 0; i < 8 * size; i++) {
 		b[i / 8] ^= (u8)(1u << (i % 8));
-		if (!mintmon_btf_create_trusted(b, size, NULL, 0, fresh_err(), &btf)) {
+		if (!mintmon_btf_create_trusted(b, size, NULL, 0, NULL, 0, fresh_err(), &btf)) {
 			all_lookups(btf, NULL);
 			mintmon_btf_destroy(btf);
 		}
 		b[i / 8] ^= (u8)(1u << (i % 8));
 	}
+	free(b);
+}
+
+/*
+ * Kept record offsets: nothing is walked at create, so every check happens
+ * at a type's first read. Bit flips of the blob under the clean parse's
+ * offsets, and offsets that point anywhere, keep every lookup in bounds
+ * (ASan) and bounded; a type that fails its checks reads as void, with the
+ * reason recorded; a table that is not one is refused.
+ */
+static void test_trusted_kept_offsets(void **state)
+{
+	struct mintmon_btf *full, *btf;
+	const u32 *good;
+	u32 *offs, nr, id, k;
+	size_t i, size;
+	u8 *b;
+
+	(void)state;
+	b = build_fixture(&size);
+	assert_int_equal(mintmon_btf_create(b, size, fresh_err(), &full), 0);
+	nr = mintmon_btf_nr_types(full);
+	offs = malloc(nr * sizeof(*offs));
+	assert_non_null(offs);
+	memcpy(offs, mintmon_btf_offsets(full), nr * sizeof(*offs));
+	good = mintmon_btf_offsets(full);
+	for (i = 0; i < 8 * size; i++) {
+		b[i / 8] ^= (u8)(1u << (i % 8));
+		if (!mintmon_btf_create_trusted(b, size, NULL, 0, offs, nr * sizeof(*offs),
+						fresh_err(), &btf)) {
+			all_lookups(btf, NULL);
+			mintmon_btf_destroy(btf);
+		}
+		b[i / 8] ^= (u8)(1u << (i % 8));
+	}
+	/* Offsets anywhere: inside records, past the type section, huge. */
+	for (k = 0; k < 64; k++) {
+		for (id = 1; id < nr; id++)
+			offs[id] = k < 32 ? (id * 2654435761u + k) % (u32)(size + 16) :
+				   (id * 40503u) << (k - 32);
+		if (!mintmon_btf_create_trusted(b, size, NULL, 0, offs, nr * sizeof(*offs),
+						fresh_err(), &btf)) {
+			all_lookups(btf, NULL);
+			mintmon_btf_destroy(btf);
+		}
+	}
+	/*
+	 * Past the type section: the type reads as void, and says why (when
+	 * the name index is built, at create, which reads every type).
+	 */
+	memcpy(offs, good, nr * sizeof(*offs));
+	offs[1] = 0xfffffff0u;
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, offs, nr * sizeof(*offs),
+						    fresh_err(), &btf), 0);
+	assert_non_null(strstr(test_err.msg, "kept offset of type 1"));
+	assert_int_equal(mintmon_btf_kind(btf, 1), MINTMON_BTF_KIND_UNKN);
+	assert_int_equal(mintmon_btf_kind(btf, 2), mintmon_btf_kind(full, 2));
+	mintmon_btf_destroy(btf);
+	/* Not a table: a ragged length, none, or a first offset (void's) other than 0. */
+	btf = (void *)0x1;
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, offs, nr * sizeof(*offs) - 1,
+						    fresh_err(), &btf), -EINVAL);
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, offs, 0, fresh_err(), &btf),
+			 -EINVAL);
+	offs[0] = 4;
+	assert_int_equal(mintmon_btf_create_trusted(b, size, NULL, 0, offs, nr * sizeof(*offs),
+						    fresh_err(), &btf), -EINVAL);
+	assert_ptr_equal(btf, (void *)0x1);
+	mintmon_btf_destroy(full);
+	free(offs);
 	free(b);
 }
 
@@ -1411,6 +1502,7 @@ int main(void)
 		cmocka_unit_test(test_host_vmlinux),
 		cmocka_unit_test(test_trusted_same_lookups),
 		cmocka_unit_test(test_trusted_corrupt),
+		cmocka_unit_test(test_trusted_kept_offsets),
 	};
 
 	return cmocka_run_group_tests_name("btf", tests, NULL, NULL);

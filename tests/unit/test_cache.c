@@ -483,12 +483,6 @@ static struct mintmon_cache *open_cache(void)
 	return c;
 }
 
-static void test_xxh64(void **state)
-{
-	assert_true(mintmon_cache_xxh64("", 0) == 0xef46db3751d8e999ull);
-	assert_true(mintmon_cache_xxh64("abc", 3) == 0x44bc2cf5ad770999ull);
-}
-
 static void test_round_trip(void **state)
 {
 	struct mintmon_cache *c = open_cache();
@@ -536,7 +530,7 @@ static void write_file(const char *path, const struct mintmon_kernel_cache_key *
 	FILE *f;
 
 	memcpy(b, "MMKCACHE", 8);
-	v = 1;
+	v = 2;	/* the format version */
 	memcpy(b + 8, &v, 4);
 	v = MINTMON_CACHE_HEADER;
 	memcpy(b + 12, &v, 4);
@@ -545,7 +539,7 @@ static void write_file(const char *path, const struct mintmon_kernel_cache_key *
 	memcpy(b + 32, &key->levels, 4);
 	memcpy(b + 40, &size_field, 8);
 	memcpy(b + MINTMON_CACHE_HEADER, data, size);
-	sum = mintmon_cache_xxh64(b, MINTMON_CACHE_HEADER + size) + !good_sum;
+	sum = mintmon_cache_checksum(b, MINTMON_CACHE_HEADER + size) + !good_sum;
 	memcpy(b + 48, &sum, 8);
 	f = fopen(path, "wb");
 	assert_non_null(f);
@@ -795,7 +789,7 @@ static void patch_entry(const char *path, size_t off, u8 xor)
 	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
 	b[MINTMON_CACHE_HEADER + off] ^= xor;
 	memset(b + 48, 0, 8);
-	sum = mintmon_cache_xxh64(b, (size_t)n);
+	sum = mintmon_cache_checksum(b, (size_t)n);
 	memcpy(b + 48, &sum, 8);
 	rewind(f);
 	assert_int_equal(fwrite(b, 1, (size_t)n, f), (size_t)n);
@@ -1033,6 +1027,55 @@ static void test_core_trusted_same(void **state)
 	synth_teardown(&f);
 }
 
+/* The store's ops, counting what the core gives back. */
+static unsigned int releases;
+
+static void counting_release(void *ctx, void *data, size_t size)
+{
+	releases++;
+	mintmon_cache_ops.release(ctx, data, size);
+}
+
+/*
+ * A trusted entry is parsed where it lies: the kernel keeps it (its BTF
+ * and kallsyms names point into it) and gives it back once, when it goes;
+ * one checked in full is copied and given back at once.
+ */
+static void test_core_trusted_in_place(void **state)
+{
+	struct mintmon_kernel_cache_ops ops = mintmon_cache_ops;
+	struct synth_fixture f;
+	struct mintmon_kernel *k;
+	const u8 *data, *entry;
+	char sub[300];
+	int pass;
+
+	synth_setup(&f);
+	snprintf(sub, sizeof(sub), "%s/core", dir);
+	ops.release = counting_release;
+	f.opts.cache = &ops;
+	mintmon_kernel_destroy(attach(&f, &f.p));
+	for (pass = 0; pass < 2; pass++) {
+		assert_int_equal(chmod(sub, pass ? 0755 : 0700), 0);
+		releases = 0;
+		k = attach(&f, &f.p);
+		assert_int_equal(mintmon_cache_last_event(f.c), MINTMON_CACHE_HIT);
+		data = mintmon_btf_data(k->btf);
+		entry = k->entry;
+		if (!pass) {
+			assert_non_null(entry);
+			assert_int_equal(releases, 0);
+			assert_true(data > entry && data < entry + k->entry_size);
+		} else {
+			assert_null(entry);
+			assert_int_equal(releases, 1);
+		}
+		mintmon_kernel_destroy(k);
+		assert_int_equal(releases, 1);
+	}
+	synth_teardown(&f);
+}
+
 /*
  * Bit flips anywhere in a trusted entry's file (checksum left as it was):
  * refused by the store's checks, dropped, and the attach is a cold one
@@ -1084,7 +1127,6 @@ int main(void)
 		cmocka_unit_test(test_search_not_found),
 		cmocka_unit_test(test_kallsyms_round_trip),
 		cmocka_unit_test(test_kallsyms_deserialize_rejects),
-		cmocka_unit_test(test_xxh64),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_wrong_identity),
@@ -1095,6 +1137,7 @@ int main(void)
 		cmocka_unit_test(test_core_bad_entry),
 		cmocka_unit_test(test_trusted_flag),
 		cmocka_unit_test(test_core_trusted_same),
+		cmocka_unit_test(test_core_trusted_in_place),
 		cmocka_unit_test(test_core_trusted_bit_flips),
 	};
 
