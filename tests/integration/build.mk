@@ -29,10 +29,17 @@ integration: $(BUILD)/bin/mintmon $(GUEST_INITRAMFS) $(BUILD)/bin/kexec-upstream
 		--initrd $(GUEST_INITRAMFS) --kexec $(BUILD)/bin/kexec-upstream $(INTEGRATION_FLAGS)
 
 # Every Debian kernel series (tests/lib/kernels.py) in every flavour: the
-# integration runs plus one run of each kernel they leave out (not in check).
+# integration runs plus one run of each kernel they leave out, then the big
+# guests (not in check). Both always run; either failing fails the target.
 check-kernels: $(BUILD)/bin/mintmon $(GUEST_INITRAMFS) $(BUILD)/bin/kexec-upstream
+	@rc=0; \
 	$(PYTHON) tests/integration/test_kernels.py --all-kernels --mintmon $(BUILD)/bin/mintmon \
-		--initrd $(GUEST_INITRAMFS) --kexec $(BUILD)/bin/kexec-upstream $(INTEGRATION_FLAGS)
+		--initrd $(GUEST_INITRAMFS) --kexec $(BUILD)/bin/kexec-upstream $(INTEGRATION_FLAGS) \
+		|| rc=1; \
+	$(PYTHON) tests/integration/test_bigmem.py --mintmon $(BUILD)/bin/mintmon \
+		--initrd $(GUEST_INITRAMFS) --logs $(BUILD)/integration-logs/bigmem || rc=1; \
+	if [ $$rc = 0 ]; then echo "check-kernels: all passed"; else echo "check-kernels: FAILED"; fi; \
+	exit $$rc
 
 # Guests past the PCI hole (4 GiB q35, 8 GiB pc): QEMU's split memory file, as file: and
 # as an ELF core. Not in check: about 7 minutes, 8 GiB of /dev/shm at a time.

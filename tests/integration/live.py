@@ -25,6 +25,10 @@ from mmtool import Fail, limit
 
 LIVE_ROUNDS = 40            # about 0.3 s each on this machine
 LIVE_BUDGET = 35.0          # seconds: no new round after this
+# The short live phase every other run ends with (test_kernels.py): the same
+# checks, fewer rounds, on every kernel.
+SHORT_ROUNDS = 12
+SHORT_BUDGET = 15.0
 LIVE_TIMEOUT = 30           # seconds per command: longer is a hang
 POLL_INTERVAL = 100         # ms
 POLL_KEYS = {"poll": int, "time_ms": (int, float), "state": str, "reads": int, "bytes": int}
@@ -69,9 +73,10 @@ def _check_ps_markers(ps, marks):
     return bad
 
 
-def check_live(tool, truth, log=None):
+def check_live(tool, truth, log=None, max_rounds=LIVE_ROUNDS, budget=LIVE_BUDGET):
     """Repeat ps --json, syms, info --json, vread (user, through --pid; kernel)
-    while the guest runs its load."""
+    while the guest runs its load: max_rounds rounds, none started after
+    budget seconds."""
     marks = markers(truth)
     vpid, variables = truth.variables()
     if not marks or not variables:
@@ -129,7 +134,7 @@ def check_live(tool, truth, log=None):
     errors, bad = {}, []
     start = time.monotonic()
     rounds = 0
-    while rounds < LIVE_ROUNDS and time.monotonic() - start < LIVE_BUDGET:
+    while rounds < max_rounds and time.monotonic() - start < budget:
         rounds += 1
         for name, args, verify in commands:
             r = tool.result(*args, timeout=LIVE_TIMEOUT)
