@@ -13,7 +13,7 @@ int mintmon_field_init(const struct mintmon_btf *btf, const char *type, const ch
 		err = mintmon_btf_find(btf, type, MINTMON_BTF_KIND_UNION, &id);
 	if (!err)
 		err = mintmon_btf_member(btf, id, path, &info);
-	if (!err && (info.bitfield_size || info.bit_offset % 8))
+	if (!err && (info.bitfield_size > 57 || (!info.bitfield_size && info.bit_offset % 8)))
 		err = -EINVAL;
 	if (err) {
 		f_ret->present = false;
@@ -24,8 +24,22 @@ int mintmon_field_init(const struct mintmon_btf *btf, const char *type, const ch
 	}
 	f_ret->off = info.bit_offset / 8;
 	f_ret->size = (u32)info.size;
+	f_ret->shift = 0;
+	f_ret->bits = (u8)info.bitfield_size;
+	if (f_ret->bits) {
+		/* The bytes that hold the bits (8 at most: 7 + 57 bits). */
+		f_ret->shift = (u8)(info.bit_offset % 8);
+		f_ret->size = (f_ret->shift + f_ret->bits + 7) / 8;
+	}
 	f_ret->present = true;
 	return 0;
+}
+
+u64 mintmon_field_value(const struct mintmon_field *f, u64 raw)
+{
+	if (!f->bits)
+		return raw;
+	return (raw >> f->shift) & ((1ull << f->bits) - 1);
 }
 
 void mintmon_field_span(const struct mintmon_field *const *fields, unsigned int n, u64 *lo_ret,
@@ -58,7 +72,7 @@ u64 mintmon_field_get(const struct mintmon_field *f, const u8 *span, u64 span_lo
 	    !mintmon_in_bounds(span_hi - span_lo, f->off - span_lo, f->size))
 		return 0;
 	memcpy(b, span + (f->off - span_lo), f->size);
-	return mintmon_le64(b);
+	return mintmon_field_value(f, mintmon_le64(b));
 }
 
 s64 mintmon_field_get_signed(const struct mintmon_field *f, const u8 *span, u64 span_lo,
@@ -67,8 +81,10 @@ s64 mintmon_field_get_signed(const struct mintmon_field *f, const u8 *span, u64 
 	u64 v = mintmon_field_get(f, span, span_lo, span_hi);
 	unsigned int shift;
 
-	if (!f->present || f->size == 0 || f->size >= 8)
+	unsigned int width = f->bits ? f->bits : 8 * f->size;
+
+	if (!f->present || width == 0 || width >= 64)
 		return (s64)v;
-	shift = 64 - 8 * f->size;
+	shift = 64 - width;
 	return (s64)(v << shift) >> shift;
 }

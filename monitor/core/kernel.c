@@ -1407,7 +1407,7 @@ int mintmon_kernel_read_field(struct mintmon_kernel *k, u64 base, const struct m
 		return -EINVAL;
 	err = mintmon_kernel_read(k, 0, base + f->off, b, f->size, NULL);
 	if (!err)
-		*val_ret = mintmon_le64(b);
+		*val_ret = mintmon_field_value(f, mintmon_le64(b));
 	return err;
 }
 

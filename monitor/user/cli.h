@@ -27,6 +27,7 @@ struct cli_options {
 	int verbose;
 	long interval_ms;	/* poll */
 	long count;		/* poll; 0: forever */
+	bool follow;		/* dmesg */
 };
 
 struct cli {
@@ -55,6 +56,7 @@ int cmd_vtop(struct cli *c, int argc, char **argv);
 int cmd_vread(struct cli *c, int argc, char **argv);
 int cmd_symbolize(struct cli *c, int argc, char **argv);
 int cmd_poll(struct cli *c, int argc, char **argv);
+int cmd_dmesg(struct cli *c, int argc, char **argv);
 
 /* The attached kernel (commands with needs_kernel always have one). */
 static inline struct mintmon_kernel *cli_kernel(struct cli *c)

@@ -26,6 +26,8 @@ static const struct cli_command commands[] = {
 	 cmd_symbolize},
 	{"poll", "", "keep a session: one JSON line per poll (same, rebooted, gone)", 0, 0, false,
 	 cmd_poll},
+	{"dmesg", "", "the kernel log (--json; --follow: new records as they come)", 0, 0, false,
+	 cmd_dmesg},
 };
 
 static void usage(FILE *out)
@@ -41,12 +43,12 @@ static void usage(FILE *out)
 		fprintf(out, "  %-9s %-9s %s\n", commands[i].name, commands[i].args,
 			commands[i].help);
 	fputs("ADDR:    a number, or SYMBOL[+OFFSET] of the target's kallsyms\n"
-	      "options: --json  --pid PID  --raw  --threads\n"
+	      "options: --json  --pid PID  --raw  --threads  --follow\n"
 	      "         --btf PATH           raw BTF or an ELF file with .BTF (for kernels without BTF)\n"
 	      "         --window START-END   search for the kernel only in this physical range\n"
 	      "         --no-cache           do not keep or use what attaching learnt (symbols,\n"
 	      "                              BTF) in ${MINTMON_CACHE_DIR:-~/.cache/mintmon/attach}\n"
-	      "         --interval MS        poll period (default 100)\n"
+	      "         --interval MS        poll period (default 100; dmesg --follow too)\n"
 	      "         --count N            polls to make (default 0: until interrupted)\n"
 	      "         -v (repeat for debug output)  -h\n", out);
 }
@@ -140,6 +142,7 @@ int main(int argc, char **argv)
 		{"interval", required_argument, NULL, 'i'},
 		{"count", required_argument, NULL, 'c'},
 		{"no-cache", no_argument, NULL, 'C'},
+		{"follow", no_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -188,6 +191,7 @@ int main(int argc, char **argv)
 			break;
 		case 'c': c->o.count = (long)cli_parse_number(optarg, "count"); break;
 		case 'C': no_cache = true; break;
+		case 'f': c->o.follow = true; break;
 		case 'v': c->o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

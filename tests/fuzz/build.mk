@@ -5,3 +5,5 @@ FUZZERS += fuzz_elf_core
 FUZZERS += fuzz_memmap_layout
 FUZZERS += fuzz_discovery
 $(BUILD)/fuzz/fuzz_discovery: tests/unit/synth_kernel.c	# the synthetic kernel it patches
+FUZZERS += fuzz_printk
+$(BUILD)/fuzz/fuzz_printk: tests/unit/synth_kernel.c	# the synthetic kernel whose log it patches

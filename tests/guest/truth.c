@@ -18,6 +18,9 @@
  *   self         this process's pid
  *   NAME         the contents of each PATH given on the command line (binary
  *                files too: btf=/sys/kernel/btf/vmlinux is the kernel's BTF)
+ *   kmsg         the kernel log as /dev/kmsg gives it, every record from the
+ *                oldest ("PRIO,SEQ,TS_USEC,FLAGS[,...];TEXT\n" and its
+ *                " KEY=VALUE" lines), read just before clock
  *   clock        last, just before END: clk_tck (USER_HZ), and /proc/uptime's
  *                first field right after the second snapshot (uptime_snap)
  *                and just before END (uptime_end)
@@ -135,6 +138,33 @@ static int read_file(const char *path, struct buf *b)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return (int)n;
+}
+
+/*
+ * Every record /dev/kmsg has now: one record per read(), until EAGAIN;
+ * EPIPE says records were overwritten since the last read (go on).
+ */
+static void read_kmsg(struct buf *b)
+{
+	char rec[8192];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ssize_t n;
+
+	b->len = 0;
+	buf_add(b, "", 0);
+	if (fd < 0) {
+		buf_printf(b, "absent: cannot open /dev/kmsg: %s\n", strerror(errno));
+		return;
+	}
+	for (;;) {
+		n = read(fd, rec, sizeof(rec));
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		buf_add(b, rec, n);
+	}
+	close(fd);
 }
 
 /* ---- output ---- */
@@ -757,6 +787,9 @@ int main(int argc, char **argv)
 			buf_printf(&b, "absent: cannot read %s\n", eq + 1);
 		section(name, b.data, b.len);
 	}
+
+	read_kmsg(&b);
+	section("kmsg", b.data, b.len);
 
 	/* Last: the host bounds the uptime at the pause with uptime_end. */
 	if (isatty(out_fd))

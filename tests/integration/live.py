@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Checks on a RUNNING guest (docs/testbed.md, "Live, reboot, kexec"):
 
-    live         ps/syms/info/vread, round after round, under a fork/exec storm
+    live         ps/dmesg/syms/info/vread, round after round, under a fork/exec storm
                  and memory churn: never a crash or hang, every failure one
                  line and exit 1, markers always right, at most half failing
     poll-steady  a `mintmon poll` session across the live rounds: always the
@@ -21,13 +21,14 @@ import subprocess
 import threading
 import time
 
+from kernel_log import live_dmesg_verifier
 from mmtool import Fail, limit
 
 LIVE_ROUNDS = 40            # about 0.3 s each on this machine
 LIVE_BUDGET = 35.0          # seconds: no new round after this
 # The short live phase every other run ends with (test_kernels.py): the same
 # checks, fewer rounds, on every kernel.
-SHORT_ROUNDS = 12
+SHORT_ROUNDS = 20
 SHORT_BUDGET = 15.0
 LIVE_TIMEOUT = 30           # seconds per command: longer is a hang
 POLL_INTERVAL = 100         # ms
@@ -124,6 +125,7 @@ def check_live(tool, truth, log=None, max_rounds=LIVE_ROUNDS, budget=LIVE_BUDGET
 
     commands = [
         ("ps", ("ps", "--json"), v_ps),
+        ("dmesg", ("dmesg", "--json"), live_dmesg_verifier(truth)),
         ("syms", ("syms",), v_syms),
         ("info", ("info", "--json"), v_info),
         ("vread-user", ("vread", "%#x" % vaddr, "8", "--pid", str(vpid), "--raw"), v_uread),

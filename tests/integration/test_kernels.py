@@ -17,13 +17,14 @@ then runs mintmon on the memory file and compares. Test cases per run:
     ram        info's RAM ranges = /proc/iomem System RAM; reads outside refused
     vread-sym  vread/vtop SYMBOL[+OFFSET]
     symbolize  symbolize ADDR... = the kernel's %pS
+    dmesg      dmesg --json and dmesg vs /dev/kmsg, record for record (kernel_log.py)
 
 One run also dumps the paused guest with QMP dump-guest-memory and repeats
 info/syms/ps/vread/ps-ext/ram on `-t elf:CORE` (cases elf-dump, elf-info, ...).
 One (7.x-bpo-amd64) has its guest send its BTF with the truth and checks
 `--btf` on a copy of its memory whose own BTF is wiped (case btf-file).
 Every run then lets its guest run on (live.py): live and poll-steady under
-load (a short phase of 12 rounds). Two runs (6.1-amd64, 6.12-amd64) make it
+load (a short phase of 20 rounds). Two runs (6.1-amd64, 6.12-amd64) make it
 the long one (40 rounds), then reboot/poll-reboot (QMP system_reset) and
 kexec/poll-kexec (into another kernel), in that order on the same boot.
 
@@ -59,6 +60,7 @@ import live  # noqa: E402
 from bad_input import BadInputFail, btf_less_copy, check_bad_input, expect_error  # noqa: E402
 from mmtool import Fail, Tool, limit  # noqa: E402
 from paused_ext import check_ps_ext, check_ram, check_symbolize, check_vread_sym  # noqa: E402
+from kernel_log import check_dmesg  # noqa: E402
 
 
 # On the kernel command line: the guest sends its /sys/kernel/btf/vmlinux
@@ -111,8 +113,10 @@ def all_runs():
     return RUNS + [Run(n, n) for n in kernels.NAMES if n not in covered]
 
 
-CASES = ("truth", "info", "syms", "ps", "vread", "ps-ext", "ram", "vread-sym", "symbolize")
-ELF_CASES = ("elf-dump", "elf-info", "elf-syms", "elf-ps", "elf-vread", "elf-ps-ext", "elf-ram")
+CASES = ("truth", "info", "syms", "ps", "vread", "ps-ext", "ram", "vread-sym", "symbolize",
+         "dmesg")
+ELF_CASES = ("elf-dump", "elf-info", "elf-syms", "elf-ps", "elf-vread", "elf-ps-ext", "elf-ram",
+             "elf-dmesg")
 # With the ELF run (one kernel): corrupt copies of its memory (bad_input.py).
 BAD_CASES = ("bad-input",)
 # With btf: --btf on a copy of the memory whose BTF is wiped.
@@ -715,6 +719,7 @@ def run_one(run, args):
         record("ram", check_ram, tool, truth, mem_bytes)
         record("vread-sym", check_vread_sym, tool, truth)
         record("symbolize", check_symbolize, tool, truth)
+        record("dmesg", check_dmesg, tool, truth)
         if run.elf:
             core = os.path.join(guest.workdir, "core.elf")
             try:
@@ -731,6 +736,7 @@ def run_one(run, args):
                 record("elf-vread", check_vread, etool, truth)
                 record("elf-ps-ext", check_ps_ext, etool, truth, delay)
                 record("elf-ram", check_ram, etool, truth, mem_bytes)
+                record("elf-dmesg", check_dmesg, etool, truth)
             elif core:
                 results.extend((c, False, "no usable ELF core", []) for c in ELF_CASES[1:])
             if core:

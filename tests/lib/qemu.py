@@ -211,8 +211,12 @@ class Guest:
         # threaded 8250 handler finds most interrupts already served, the
         # spurious-IRQ detector then disables ttyS1's IRQ and the truth
         # crawls out by polling (40 s instead of 3 s).
-        cmdline = ("console=ttyS0,115200 panic=-1 oops=panic loglevel=4 noirqdebug " +
-                   self.append)
+        # tsc=reliable: no clocksource watchdog on the TSC. After a QMP stop and
+        # cont it would mark the TSC unstable, and the static-key flip that
+        # follows patches text, which under TCG sometimes hits an int3 left in
+        # sched_clock_cpu() (seen on 7.2-rt and 6.12 guests: "Oops: int3").
+        cmdline = ("console=ttyS0,115200 panic=-1 oops=panic loglevel=4 noirqdebug "
+                   "tsc=reliable " + self.append)
         args = [self.qemu, "-accel", "tcg", "-m", "%dM" % self.mem_mb, "-smp", str(self.smp),
                 "-cpu", cpu, "-nographic", "-nodefaults", "-no-user-config", "-no-reboot",
                 "-object", "memory-backend-file,id=ram,size=%dM,mem-path=%s,share=on" % (

@@ -131,6 +131,11 @@ def _unhex(s):
     return "" if s == "-" else bytes.fromhex(s).decode("utf-8", "surrogateescape")
 
 
+def _unescape_kmsg(b):
+    """/dev/kmsg escapes bytes below 0x20, from 0x7f up, and '\\' as \\xNN."""
+    return re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]), b)
+
+
 def parse_tasks(text):
     lines = text.decode().splitlines()
     if not lines or lines[0].split() != TASK_FIELDS:
@@ -252,6 +257,24 @@ class Truth:
         if b is None:
             return "no btf section (the guest was not asked for it)"
         return None if self.btf else b[:200].decode(errors="replace").strip()
+
+    def kmsg(self):
+        """The kernel log as /dev/kmsg gave it: [{seq, level, facility, ts_usec,
+        cont, text}] (text unescaped), or None if the guest could not read it."""
+        raw = self.sections.get("kmsg")
+        if raw is None or raw.startswith(b"absent"):
+            return None
+        out = []
+        for ln in raw.split(b"\n"):
+            if not ln or ln.startswith(b" "):
+                continue            # dictionary lines (SUBSYSTEM=..., DEVICE=...)
+            head, _, text = ln.partition(b";")
+            f = head.split(b",")
+            prio = int(f[0])
+            out.append({"seq": int(f[1]), "level": prio & 7, "facility": prio >> 3,
+                        "ts_usec": int(f[2]), "cont": f[3] == b"c",
+                        "text": _unescape_kmsg(text)})
+        return out
 
     def variables(self, section="vartest"):
         """pid and [(name, addr, value)] printed by tests/guest/vartest.c."""

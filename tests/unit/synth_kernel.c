@@ -79,7 +79,13 @@
 #define INIT_MM_OFF		(DATA_OFF + 0xa000)
 #define INIT_TASK_OFF		(DATA_OFF + 0xc000)
 #define DATA_END_OFF		(DATA_OFF + 0xe000)
+#define PRB_VAR_OFF		(VARS_OFF + 0x110)		/* prb: &printk_rb_static */
 #define BOOT_PARAMS_OFF		(BSS_OFF + 0x0000)		/* __page_aligned_bss */
+/* printk_rb_static and its arrays (kernel/printk/printk.c: DEFINE_PRINTKRB). */
+#define PRB_OFF			(BSS_OFF + 0x10000)
+#define PRB_DESCS_OFF		(BSS_OFF + 0x11000)
+#define PRB_INFOS_OFF		(BSS_OFF + 0x12000)
+#define PRB_TEXT_OFF		(BSS_OFF + 0x18000)
 #define TRAMPOLINE_PHYS		0x98000ull
 
 /* ---- structure layouts (the BTF below says the same) ---- */
@@ -195,6 +201,33 @@
 #define TASK_DEAD		0x0080
 #define TASK_IDLE		0x0402	/* TASK_UNINTERRUPTIBLE | TASK_NOLOAD */
 #define EXIT_ZOMBIE		0x0020
+
+/* The printk ring (kernel/printk/printk_ringbuffer.h, v5.11+ layout). */
+#define PI_SEQ			0x00	/* struct printk_info */
+#define PI_TS			0x08
+#define PI_TEXT_LEN		0x10
+#define PI_FACILITY		0x12
+#define PI_FLAGS_LEVEL		0x13	/* u8 flags:5, level:3 */
+#define PI_CALLER		0x14
+#define PI_SIZE			0x58	/* with struct dev_printk_info */
+#define PD_STATE		0x00	/* struct prb_desc: atomic_long_t state_var */
+#define PD_BEGIN		0x08	/* text_blk_lpos.begin, .next */
+#define PD_NEXT			0x10
+#define PD_SIZE			0x18
+#define PRB_COUNT_BITS		0x00	/* struct printk_ringbuffer: desc_ring... */
+#define PRB_DESCS		0x08
+#define PRB_INFOS		0x10
+#define PRB_HEAD_ID		0x18
+#define PRB_TAIL_ID		0x20
+#define PRB_SIZE_BITS		0x30	/* ...text_data_ring... */
+#define PRB_DATA		0x38
+#define PRB_HEAD_LPOS		0x40
+#define PRB_TAIL_LPOS		0x48
+#define PRB_FAIL		0x50
+#define PRB_SIZE		0x58
+#define SV_ID_MASK		((1ull << 62) - 1)
+#define SV_FINALIZED		(2ull << 62)
+#define SV_REUSABLE		(3ull << 62)
 
 /* ---- small helpers ---- */
 
@@ -589,14 +622,20 @@ enum {
 	BT_SETUP_HEADER, BT_BOOT_PARAMS,
 	BT_TK_READ_BASE, BT_TIMEKEEPER,
 	BT_SEQCOUNT, BT_SEQCOUNT_T, BT_SEQCOUNT_RAW_SPINLOCK, BT_SEQCOUNT_RAW_SPINLOCK_T,
+	BT_PRINTK_INFO, BT_PRINTK_INFO_PTR, BT_BLK_LPOS, BT_PRB_DESC, BT_PRB_DESC_PTR,
+	BT_PRB_DESC_RING, BT_PRB_DATA_RING, BT_PRINTK_RINGBUFFER,
 	BT_NR,
 };
 
 struct bmember {
 	const char *name;
 	u16 type;
-	u32 off;		/* bytes */
+	u32 off;		/* bytes, or BM_BITFIELD() */
 };
+
+/* A bitfield member: bits wide, from bit `bit` of byte `byte` (the struct gets kind_flag). */
+#define BM_BITFIELD(byte, bit, bits) (0x80000000u | (u32)(bits) << 24 | ((byte) * 8 + (bit)))
+#define BM_IS_BITFIELD(off) ((off) & 0x80000000u)
 
 struct benum {
 	const char *name;
@@ -752,6 +791,29 @@ static const struct bmember timekeeper_m[] = {
 	{"offs_boot", BT_KTIME_T, TK_OFFS_BOOT}, {"offs_tai", BT_KTIME_T, 0x68},
 	{"tkr_raw", BT_TK_READ_BASE, 0x78},
 };
+static const struct bmember printk_info_m[] = {
+	{"seq", BT_U64, PI_SEQ}, {"ts_nsec", BT_U64, PI_TS}, {"text_len", BT_U16, PI_TEXT_LEN},
+	{"facility", BT_U8, PI_FACILITY}, {"flags", BT_U8, BM_BITFIELD(PI_FLAGS_LEVEL, 0, 5)},
+	{"level", BT_U8, BM_BITFIELD(PI_FLAGS_LEVEL, 5, 3)}, {"caller_id", BT_U32, PI_CALLER},
+};
+static const struct bmember blk_lpos_m[] = {{"begin", BT_ULONG, 0}, {"next", BT_ULONG, 8}};
+static const struct bmember prb_desc_m[] = {
+	{"state_var", BT_ATOMIC_LONG_T, PD_STATE}, {"text_blk_lpos", BT_BLK_LPOS, PD_BEGIN},
+};
+static const struct bmember prb_desc_ring_m[] = {
+	{"count_bits", BT_UINT, 0}, {"descs", BT_PRB_DESC_PTR, PRB_DESCS},
+	{"infos", BT_PRINTK_INFO_PTR, PRB_INFOS}, {"head_id", BT_ATOMIC_LONG_T, PRB_HEAD_ID},
+	{"tail_id", BT_ATOMIC_LONG_T, PRB_TAIL_ID},
+	{"last_finalized_seq", BT_ATOMIC_LONG_T, 0x28},
+};
+static const struct bmember prb_data_ring_m[] = {
+	{"size_bits", BT_UINT, 0}, {"data", BT_CHAR_PTR, 8}, {"head_lpos", BT_ATOMIC_LONG_T, 0x10},
+	{"tail_lpos", BT_ATOMIC_LONG_T, 0x18},
+};
+static const struct bmember printk_ringbuffer_m[] = {
+	{"desc_ring", BT_PRB_DESC_RING, 0}, {"text_data_ring", BT_PRB_DATA_RING, PRB_SIZE_BITS},
+	{"fail", BT_ATOMIC_LONG_T, PRB_FAIL},
+};
 static const struct bmember seqcount_m[] = {{"sequence", BT_UINT, 0}};
 static const struct bmember seqcount_raw_spinlock_m[] = {{"seqcount", BT_SEQCOUNT_T, 0}};
 
@@ -832,6 +894,14 @@ static const struct btype btf_types[BT_NR] = {
 	[BT_SEQCOUNT_RAW_SPINLOCK] = B_STRUCT("seqcount_raw_spinlock", 4, seqcount_raw_spinlock_m),
 	[BT_SEQCOUNT_RAW_SPINLOCK_T] = B_TYPEDEF("seqcount_raw_spinlock_t",
 						 BT_SEQCOUNT_RAW_SPINLOCK),
+	[BT_PRINTK_INFO] = B_STRUCT("printk_info", PI_SIZE, printk_info_m),
+	[BT_PRINTK_INFO_PTR] = B_PTR(BT_PRINTK_INFO),
+	[BT_BLK_LPOS] = B_STRUCT("prb_data_blk_lpos", 16, blk_lpos_m),
+	[BT_PRB_DESC] = B_STRUCT("prb_desc", PD_SIZE, prb_desc_m),
+	[BT_PRB_DESC_PTR] = B_PTR(BT_PRB_DESC),
+	[BT_PRB_DESC_RING] = B_STRUCT("prb_desc_ring", 0x30, prb_desc_ring_m),
+	[BT_PRB_DATA_RING] = B_STRUCT("prb_data_ring", 0x20, prb_data_ring_m),
+	[BT_PRINTK_RINGBUFFER] = B_STRUCT("printk_ringbuffer", PRB_SIZE, printk_ringbuffer_m),
 };
 
 struct btf_out {
@@ -885,7 +955,7 @@ static bool omitted(const struct synth_params *p, const char *type, const char *
 /* The .BTF section at image offset off (pahole's output, minus everything unused). */
 static u64 emit_btf(struct synth_kernel *sk, u64 off)
 {
-	struct btf_out o = {.types = malloc(BT_NR * 12 + 4096), .slen = 1};
+	struct btf_out o = {.types = malloc(BT_NR * 12 + 8192), .slen = 1};
 	u8 *m = sk->mem + sk->p.text_phys;
 	unsigned int id, i;
 	u32 hdr[6];
@@ -899,14 +969,19 @@ static u64 emit_btf(struct synth_kernel *sk, u64 off)
 
 		if (!t->kind)
 			die("BTF: type id without a description");
+		bool kflag = false;
+
 		if (t->kind == K_STRUCT) {
-			for (i = 0; i < t->vlen; i++)
+			for (i = 0; i < t->vlen; i++) {
 				vlen += !omitted(&sk->p, name, t->m[i].name);
+				kflag |= BM_IS_BITFIELD(t->m[i].off) != 0;
+			}
 		} else {
 			vlen = t->vlen;
 		}
 		btf_word(&o, name_off);
-		btf_word(&o, (u32)t->kind << 24 | vlen);
+		/* kind_flag: member offsets carry a bitfield size in their top byte */
+		btf_word(&o, (u32)kflag << 31 | (u32)t->kind << 24 | vlen);
 		switch (t->kind) {
 		case K_INT:
 			btf_word(&o, t->size);
@@ -930,7 +1005,8 @@ static u64 emit_btf(struct synth_kernel *sk, u64 off)
 					continue;
 				btf_word(&o, btf_str(&o, t->m[i].name));
 				btf_word(&o, t->m[i].type);
-				btf_word(&o, t->m[i].off * 8);
+				btf_word(&o, BM_IS_BITFIELD(t->m[i].off) ?
+						     t->m[i].off & 0x7fffffffu : t->m[i].off * 8);
 			}
 			break;
 		case K_ENUM:
@@ -954,6 +1030,134 @@ static u64 emit_btf(struct synth_kernel *sk, u64 off)
 	memcpy(m + off + 24 + o.tlen, o.strs, o.slen);
 	free(o.types);
 	return off + 24 + o.tlen + o.slen;
+}
+
+/* ---- the kernel log: written as kernel/printk/printk_ringbuffer.c does ---- */
+
+static u64 prb_get(const struct synth_kernel *sk, u64 off)
+{
+	return synth_get64(sk, sk->prb_phys + off);
+}
+
+static void prb_put(struct synth_kernel *sk, u64 off, u64 v)
+{
+	synth_put64(sk, sk->prb_phys + off, v);
+}
+
+/* DEFINE_PRINTKRB()'s initial state: empty, head = tail = the last descriptor, reusable. */
+static void log_init(struct synth_kernel *sk)
+{
+	unsigned int cb = sk->p.log_count_bits, sb = sk->p.log_size_bits;
+	u64 count = 1ull << cb, size = 1ull << sb, desc0 = (-(count + 1)) & SV_ID_MASK;
+
+	sk->prb_phys = img_pa(sk, PRB_OFF);
+	sk->log_descs = img_pa(sk, PRB_DESCS_OFF);
+	sk->log_infos = img_pa(sk, PRB_INFOS_OFF);
+	sk->log_text = img_pa(sk, PRB_TEXT_OFF);
+	sk->nr_log = 0;
+	synth_put64(sk, img_pa(sk, PRB_VAR_OFF), img_va(sk, PRB_OFF));
+	synth_put64(sk, sk->prb_phys + PRB_COUNT_BITS, cb);
+	prb_put(sk, PRB_DESCS, img_va(sk, PRB_DESCS_OFF));
+	prb_put(sk, PRB_INFOS, img_va(sk, PRB_INFOS_OFF));
+	prb_put(sk, PRB_HEAD_ID, desc0);
+	prb_put(sk, PRB_TAIL_ID, desc0);
+	synth_put64(sk, sk->prb_phys + PRB_SIZE_BITS, sb);
+	prb_put(sk, PRB_DATA, img_va(sk, PRB_TEXT_OFF));
+	prb_put(sk, PRB_HEAD_LPOS, -size);
+	prb_put(sk, PRB_TAIL_LPOS, -size);
+	/* infos[0].seq = -count (the first reservation makes it 0); the last: reusable, no data */
+	synth_put64(sk, sk->log_infos + PI_SEQ, -count);
+	synth_put64(sk, sk->log_descs + (count - 1) * PD_SIZE + PD_STATE, SV_REUSABLE | desc0);
+	synth_put64(sk, sk->log_descs + (count - 1) * PD_SIZE + PD_BEGIN, 1);	/* FAILED_LPOS */
+	synth_put64(sk, sk->log_descs + (count - 1) * PD_SIZE + PD_NEXT, 1);
+}
+
+/* The oldest descriptor goes (its data may be overwritten now): the tail moves on. */
+static void log_push_tail(struct synth_kernel *sk)
+{
+	u64 count = 1ull << sk->p.log_count_bits, tail = prb_get(sk, PRB_TAIL_ID);
+	u64 d = sk->log_descs + (tail & (count - 1)) * PD_SIZE, sv = synth_get64(sk, d + PD_STATE);
+
+	if ((sv & SV_ID_MASK) == tail && (sv & ~SV_ID_MASK) == SV_FINALIZED) {
+		u64 seq = synth_get64(sk, sk->log_infos + (tail & (count - 1)) * PI_SIZE + PI_SEQ);
+
+		if (seq < sk->nr_log)
+			sk->log[seq].live = false;
+		if (!(synth_get64(sk, d + PD_BEGIN) & 1))
+			prb_put(sk, PRB_TAIL_LPOS, synth_get64(sk, d + PD_NEXT));
+	}
+	synth_put64(sk, d + PD_STATE, SV_REUSABLE | tail);
+	prb_put(sk, PRB_TAIL_ID, (tail + 1) & SV_ID_MASK);
+}
+
+void synth_log_add(struct synth_kernel *sk, u8 level, u8 facility, u8 flags, u32 caller,
+		   const char *text, u16 len)
+{
+	u64 count = 1ull << sk->p.log_count_bits, size = 1ull << sk->p.log_size_bits;
+	u64 id = (prb_get(sk, PRB_HEAD_ID) + 1) & SV_ID_MASK, slot = id & (count - 1);
+	u64 blen = (8 + len + 7) & ~7ull, begin = prb_get(sk, PRB_HEAD_LPOS), next, at;
+	u64 d = sk->log_descs + slot * PD_SIZE, in = sk->log_infos + slot * PI_SIZE;
+	struct synth_log_rec *r;
+
+	if (sk->nr_log >= SYNTH_MAX_LOG || blen > size)
+		die("synthetic log: too many or too long records");
+	if (((id - prb_get(sk, PRB_TAIL_ID)) & SV_ID_MASK) >= count)
+		log_push_tail(sk);	/* the descriptor ring is full */
+	/* get_next_lpos(): a block whose end is in the next wrap (even at its very start) wraps */
+	if ((begin >> sk->p.log_size_bits) != ((begin + blen) >> sk->p.log_size_bits)) {
+		next = (begin | (size - 1)) + 1 + blen;	/* at index 0 */
+		at = 0;
+	} else {
+		next = begin + blen;
+		at = begin & (size - 1);
+	}
+	while (next - prb_get(sk, PRB_TAIL_LPOS) > size &&
+	       prb_get(sk, PRB_TAIL_ID) != prb_get(sk, PRB_HEAD_ID))
+		log_push_tail(sk);	/* the data ring is full */
+	synth_put64(sk, sk->log_text + at, id);
+	memset(sk->mem + sk->log_text + at + 8, 0, blen - 8);
+	memcpy(sk->mem + sk->log_text + at + 8, text, len);
+	synth_put64(sk, d + PD_BEGIN, begin);
+	synth_put64(sk, d + PD_NEXT, next);
+	synth_put64(sk, in + PI_SEQ, sk->nr_log);
+	sk->log_ts += 1234567 + 1000ull * sk->nr_log;
+	synth_put64(sk, in + PI_TS, sk->log_ts);
+	memcpy(sk->mem + in + PI_TEXT_LEN, &len, 2);
+	sk->mem[in + PI_FACILITY] = facility;
+	sk->mem[in + PI_FLAGS_LEVEL] = (u8)((flags & 0x1f) | level << 5);
+	memcpy(sk->mem + in + PI_CALLER, &caller, 4);
+	synth_put64(sk, d + PD_STATE, SV_FINALIZED | id);
+	prb_put(sk, PRB_HEAD_LPOS, next);
+	prb_put(sk, PRB_HEAD_ID, id);
+	r = &sk->log[sk->nr_log++];
+	r->seq = sk->nr_log - 1;
+	r->ts_nsec = sk->log_ts;
+	r->level = level;
+	r->facility = facility;
+	r->flags = flags;
+	r->caller_id = caller;
+	r->len = len;
+	memcpy(r->text, text, len);
+	r->live = true;
+}
+
+/* The boot log: records of every length, a multi-line one, a continuation, a user one. */
+static void build_log(struct synth_kernel *sk)
+{
+	char text[SYNTH_LOG_TEXT];
+	unsigned int i;
+
+	log_init(sk);
+	for (i = 0; i < sk->p.nr_log; i++) {
+		int n = snprintf(text, sizeof(text), "synth: record %u ", i);
+
+		while (n < (int)(8 + (i * 7) % 60))
+			text[n++] = (char)('a' + i % 26);
+		if (i == 5)
+			n = snprintf(text, sizeof(text), "line one of %u\nline two", i);
+		synth_log_add(sk, (u8)(i % 8), i == 11, i == 9 ? 8 : 2,
+			      i % 3 ? 0x80000000u | (i % 2) : 100 + i, text, (u16)n);
+	}
 }
 
 /* ---- tasks ---- */
@@ -1487,7 +1691,10 @@ static int check_params(const struct synth_params *p)
 	    p->heap_phys < 2 * MIB_1 || heap_end > p->hole_phys || hole_end > p->mem_size ||
 	    img_end > p->mem_size || !(img_end <= p->heap_phys || p->text_phys >= heap_end) ||
 	    !(img_end <= p->hole_phys || p->text_phys >= hole_end) ||
-	    p->load_phys % MIB_2 || p->kaslr_offset + p->load_phys + SYNTH_IMAGE_SIZE > GIB_1)
+	    p->load_phys % MIB_2 || p->kaslr_offset + p->load_phys + SYNTH_IMAGE_SIZE > GIB_1 ||
+	    /* the printk ring's arrays between their offsets in .bss */
+	    p->log_count_bits < 2 || p->log_count_bits > 7 || p->log_size_bits < 8 ||
+	    p->log_size_bits > 16 || p->nr_log > SYNTH_MAX_LOG)
 		return -EINVAL;
 	return 0;
 }
@@ -1560,6 +1767,7 @@ int synth_build(struct synth_kernel *sk, const struct synth_params *p)
 	put_str(sk, img_pa(sk, UTS_OFF) + 195, "#1 SMP PREEMPT_DYNAMIC Debian 6.12.0-1");
 	put_str(sk, img_pa(sk, UTS_OFF) + 260, "x86_64");
 	put_str(sk, img_pa(sk, UTS_OFF) + 325, "(none)");
+	build_log(sk);
 	/* tk_core: { seqcount_raw_spinlock_t seq; struct timekeeper timekeeper; } */
 	synth_put64(sk, img_pa(sk, TK_CORE_OFF + TK_IN_CORE + TKR_BASE), 123456789000ull);
 	synth_put64(sk, img_pa(sk, TK_CORE_OFF + TK_IN_CORE + TK_OFFS_BOOT), 5000000000ull);
@@ -1676,6 +1884,8 @@ int synth_build(struct synth_kernel *sk, const struct synth_params *p)
 			{'D', "_edata", DATA_END_OFF},
 			{'B', "__bss_start", BSS_OFF},
 			{'B', "boot_params", BOOT_PARAMS_OFF},
+			{'d', "prb", PRB_VAR_OFF},
+			{'b', "printk_rb_static", PRB_OFF},
 			{'B', "_end", BSS_OFF + MIB_2},
 		};
 
@@ -1730,6 +1940,8 @@ int synth_build(struct synth_kernel *sk, const struct synth_params *p)
 	sk->regions[SYNTH_R_BTF].size = btf_end - btf;
 	sk->regions[SYNTH_R_TASKS].start = p->heap_phys;
 	sk->regions[SYNTH_R_TASKS].size = sk->heap_next - p->heap_phys;
+	sk->log_region.start = img_pa(sk, PRB_OFF);
+	sk->log_region.size = PRB_TEXT_OFF - PRB_OFF + (1ull << p->log_size_bits);
 	sk->regions[SYNTH_R_VARS].start = img_pa(sk, VARS_OFF);
 	sk->regions[SYNTH_R_VARS].size = DATA_END_OFF - VARS_OFF;
 	sk->regions[SYNTH_R_ALL].start = 0;
@@ -1780,6 +1992,9 @@ void synth_default_params(struct synth_params *p)
 	p->max_threads = 4;
 	p->kallsyms_all = true;
 	p->vmcoreinfo = true;
+	p->log_count_bits = 6;	/* 64 records, 2 KiB of text: both rings wrap */
+	p->log_size_bits = 11;
+	p->nr_log = 100;
 }
 
 void synth_fuzz_params(struct synth_params *p)
@@ -1793,6 +2008,7 @@ void synth_fuzz_params(struct synth_params *p)
 	p->hole_size = 0x200000;
 	p->nr_procs = 12;
 	p->max_threads = 3;
+	p->nr_log = 40;
 }
 
 /* ---- the memory source ---- */

@@ -56,6 +56,8 @@ struct synth_params {
 	unsigned int max_threads;	/* user process i has 1 + i % max_threads threads */
 	bool kallsyms_all;	/* false: only text symbols (CONFIG_KALLSYMS_ALL=n) */
 	bool vmcoreinfo;	/* vmcoreinfo_data/vmcoreinfo_size and a note */
+	/* The printk ring: 2^log_count_bits descriptors, 2^log_size_bits bytes, nr_log records. */
+	unsigned int log_count_bits, log_size_bits, nr_log;
 	/* BTF members left out ("struct.member"), or whole structs ("struct"). */
 	const char *btf_omit[4];
 
@@ -80,6 +82,18 @@ struct synth_task {
 	u64 start_time_ns, cpu_time_ns, vsz_kb, rss_kb;
 	char args[SYNTH_ARGS_MAX];	/* /proc/PID/cmdline */
 	size_t args_len;
+};
+
+/* A record of the kernel log as written (seq is its index in synth_kernel.log). */
+#define SYNTH_MAX_LOG 512
+#define SYNTH_LOG_TEXT 96
+struct synth_log_rec {
+	u64 seq, ts_nsec;
+	u32 caller_id;
+	u8 level, facility, flags;
+	u16 len;
+	char text[SYNTH_LOG_TEXT];
+	bool live;		/* still in the ring (its slot and data not reused) */
 };
 
 /* Regions of the image the fuzzer aims its patches at. */
@@ -119,6 +133,12 @@ struct synth_kernel {
 	unsigned int nr_tasks;
 	struct mintmon_phys_range regions[SYNTH_NR_REGIONS];
 
+	/* The printk ring (physical addresses) and what was written to it. */
+	u64 prb_phys, log_descs, log_infos, log_text, log_ts;
+	struct mintmon_phys_range log_region;	/* the ring, its arrays and text */
+	struct synth_log_rec log[SYNTH_MAX_LOG];
+	unsigned int nr_log;
+
 	/* Builder state. */
 	u64 heap_next;
 };
@@ -139,6 +159,9 @@ int synth_build(struct synth_kernel *sk, const struct synth_params *p);
 void synth_free(struct synth_kernel *sk);
 
 const struct synth_task *synth_find_task(const struct synth_kernel *sk, s32 pid);
+/* Write one more record to the kernel log, as printk would (pushing the tails as needed). */
+void synth_log_add(struct synth_kernel *sk, u8 level, u8 facility, u8 flags, u32 caller,
+		   const char *text, u16 len);
 /* Physical address of a kernel virtual address in the image or the direct map. */
 u64 synth_pa(const struct synth_kernel *sk, u64 vaddr);
 /* Offset of a task_struct field the tests corrupt ("tasks", "real_cred", ...). */

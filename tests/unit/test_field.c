@@ -167,10 +167,9 @@ static const struct init_case init_cases[] = {
 	{"outer", "q.x", true, -ENOENT, false, 0, 0, "no usable member outer.q.x"},
 	{"nosuch", "c", true, -ENOENT, false, 0, 0, "no usable member nosuch.c"},
 	{"long", "c", true, -ENOENT, false, 0, 0, "no usable member long.c"},	/* an INT */
-	/* A bitfield cannot be read as bytes: refused when required... */
-	{"outer", "flags", true, -EINVAL, false, 0, 0, "no usable member outer.flags"},
-	/* ...and absent when optional. */
-	{"outer", "flags", false, 0, false, 0, 0, NULL},
+	/* A bitfield: the byte that holds its 3 bits (shift and width: test_bitfield). */
+	{"outer", "flags", true, 0, true, 32, 1, NULL},
+	{"outer", "flags", false, 0, true, 32, 1, NULL},
 };
 
 static void test_init(void **state)
@@ -206,9 +205,9 @@ static void test_init(void **state)
 
 static void test_span(void **state)
 {
-	static const struct mintmon_field c = {0, 1, true}, q = {8, 8, true},
-		in_l = {24, 8, true}, h = {2, 2, true}, i = {4, 4, true},
-		gone = {1000, 8, false}, gone0 = {0, 0, false};
+	static const struct mintmon_field c = {0, 1, true, 0, 0}, q = {8, 8, true, 0, 0},
+		in_l = {24, 8, true, 0, 0}, h = {2, 2, true, 0, 0}, i = {4, 4, true, 0, 0},
+		gone = {1000, 8, false, 0, 0}, gone0 = {0, 0, false, 0, 0};
 	struct {
 		const char *what;
 		const struct mintmon_field *f[4];
@@ -259,29 +258,39 @@ struct get_case {
 };
 
 static const struct get_case get_cases[] = {
-	{"size 1, sign bit", {0, 1, true}, 0, 56, 0x80, -128},
-	{"size 2, sign bit", {2, 2, true}, 0, 56, 0x8001, -32767},
-	{"size 4, sign bit", {4, 4, true}, 0, 56, 0x80000002u, (s32)0x80000002u},
-	{"size 8, sign bit", {8, 8, true}, 0, 56, 0x8000000000000003ull,
+	{"size 1, sign bit", {0, 1, true, 0, 0}, 0, 56, 0x80, -128},
+	{"size 2, sign bit", {2, 2, true, 0, 0}, 0, 56, 0x8001, -32767},
+	{"size 4, sign bit", {4, 4, true, 0, 0}, 0, 56, 0x80000002u, (s32)0x80000002u},
+	{"size 8, sign bit", {8, 8, true, 0, 0}, 0, 56, 0x8000000000000003ull,
 	 (s64)0x8000000000000003ull},
-	{"size 2, positive", {16, 2, true}, 0, 56, 0x7fff, 0x7fff},
-	{"size 8, all ones", {24, 8, true}, 0, 56, ~0ull, -1},
-	{"8-byte array, little-endian", {40, 8, true}, 0, 56, 0x6867666564636261ull,
+	{"size 2, positive", {16, 2, true, 0, 0}, 0, 56, 0x7fff, 0x7fff},
+	{"size 8, all ones", {24, 8, true, 0, 0}, 0, 56, ~0ull, -1},
+	{"8-byte array, little-endian", {40, 8, true, 0, 0}, 0, 56, 0x6867666564636261ull,
 	 0x6867666564636261ll},
-	{"size 3 (odd), sign from bit 23", {1, 3, true}, 0, 56, 0x800100, -0x7fff00},
+	{"size 3 (odd), sign from bit 23", {1, 3, true, 0, 0}, 0, 56, 0x800100, -0x7fff00},
 	/* Spans that start or stop short. */
-	{"span starts at the field", {8, 8, true}, 8, 32, 0x8000000000000003ull,
+	{"span starts at the field", {8, 8, true, 0, 0}, 8, 32, 0x8000000000000003ull,
 	 (s64)0x8000000000000003ull},
-	{"span ends at the field's end", {24, 8, true}, 8, 32, ~0ull, -1},
-	{"field before the span", {4, 4, true}, 8, 32, 0, 0},
-	{"field straddles the span's start", {4, 8, true}, 8, 32, 0, 0},
-	{"field straddles the span's end", {24, 8, true}, 8, 28, 0, 0},
-	{"field past the span", {40, 8, true}, 8, 32, 0, 0},
-	{"empty span", {8, 8, true}, 8, 8, 0, 0},
+	{"span ends at the field's end", {24, 8, true, 0, 0}, 8, 32, ~0ull, -1},
+	{"field before the span", {4, 4, true, 0, 0}, 8, 32, 0, 0},
+	{"field straddles the span's start", {4, 8, true, 0, 0}, 8, 32, 0, 0},
+	{"field straddles the span's end", {24, 8, true, 0, 0}, 8, 28, 0, 0},
+	{"field past the span", {40, 8, true, 0, 0}, 8, 32, 0, 0},
+	{"empty span", {8, 8, true, 0, 0}, 8, 8, 0, 0},
+	/*
+	 * Bitfields: bytes at off, then bits from shift. h = 0x8001 at 2:
+	 * bits 0-2 are 001; bits 13-15 of it (byte 3, shift 5) are 100;
+	 * across bytes 2-3 from bit 4, 12 bits: 0x800.
+	 */
+	{"bitfield :3 at bit 0", {2, 1, true, 0, 3}, 0, 56, 1, 1},
+	{"bitfield :3 at bit 5 (printk_info.level)", {3, 1, true, 5, 3}, 0, 56, 4, -4},
+	{"bitfield :12 across two bytes", {2, 2, true, 4, 12}, 0, 56, 0x800, -0x800},
+	{"bitfield :57 from bit 7", {8, 8, true, 7, 57}, 0, 56, 0x8000000000000003ull >> 7,
+	 (s64)0x8000000000000003ull >> 7},
 	/* Not numbers. */
-	{"absent", {0, 1, false}, 0, 56, 0, 0},
-	{"size 0", {0, 0, true}, 0, 56, 0, 0},
-	{"size 16 (struct inner)", {16, 16, true}, 0, 56, 0, 0},
+	{"absent", {0, 1, false, 0, 0}, 0, 56, 0, 0},
+	{"size 0", {0, 0, true, 0, 0}, 0, 56, 0, 0},
+	{"size 16 (struct inner)", {16, 16, true, 0, 0}, 0, 56, 0, 0},
 };
 
 static void test_get(void **state)
