@@ -28,6 +28,11 @@ struct cli_options {
 	long interval_ms;	/* poll */
 	long count;		/* poll; 0: forever */
 	bool follow;		/* dmesg */
+	long hung_after_ms;	/* health: the sampling window, and no heartbeat for this long is hung */
+	bool hung_after_set;
+	const char *metrics;	/* watch: ADDR:PORT */
+	const char *on_change;	/* watch: a shell command */
+	const char *config;	/* watch: a file of targets */
 };
 
 struct cli {
@@ -37,6 +42,8 @@ struct cli {
 	struct mintmon_session *s;
 	struct mintmon_tasks *tasks;	/* made on first use */
 	u64 tasks_generation;
+	const char *state_dir;	/* private directory for what a command keeps (the attach cache's) */
+	struct mintmon_kernel_options kopts;	/* how to attach (commands that open targets themselves) */
 };
 
 struct cli_command {
@@ -47,6 +54,8 @@ struct cli_command {
 	/* false: runs with or without an attached kernel (poll) */
 	bool needs_kernel;
 	int (*run)(struct cli *c, int argc, char **argv);
+	/* true: opens its own targets (watch): no -t needed, nothing attached */
+	bool own_targets;
 };
 
 int cmd_info(struct cli *c, int argc, char **argv);
@@ -57,6 +66,8 @@ int cmd_vread(struct cli *c, int argc, char **argv);
 int cmd_symbolize(struct cli *c, int argc, char **argv);
 int cmd_poll(struct cli *c, int argc, char **argv);
 int cmd_dmesg(struct cli *c, int argc, char **argv);
+int cmd_health(struct cli *c, int argc, char **argv);
+int cmd_watch(struct cli *c, int argc, char **argv);
 
 /* The attached kernel (commands with needs_kernel always have one). */
 static inline struct mintmon_kernel *cli_kernel(struct cli *c)

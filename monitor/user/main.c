@@ -14,20 +14,26 @@
 #include "cli.h"
 #include "layout.h"
 
+#define MAX_WATCH_ARGS 64
+
 static const struct cli_command commands[] = {
 	{"info", "", "release, banner, KASLR offset, layout, RAM, symbols, BTF", 0, 0, true,
-	 cmd_info},
-	{"syms", "", "every symbol, in /proc/kallsyms format", 0, 0, true, cmd_syms},
-	{"ps", "", "processes, like ps aux (--threads: every thread)", 0, 0, true, cmd_ps},
-	{"vtop", "ADDR", "translate a virtual address (--pid: user address)", 1, 1, true, cmd_vtop},
+	 cmd_info, false},
+	{"syms", "", "every symbol, in /proc/kallsyms format", 0, 0, true, cmd_syms, false},
+	{"ps", "", "processes, like ps aux (--threads: every thread)", 0, 0, true, cmd_ps, false},
+	{"vtop", "ADDR", "translate a virtual address (--pid: user address)", 1, 1, true, cmd_vtop, false},
 	{"vread", "ADDR LEN", "hexdump memory (--pid: user memory; --raw: bytes)", 2, 2, true,
-	 cmd_vread},
+	 cmd_vread, false},
 	{"symbolize", "ADDR...", "kernel addresses as SYMBOL+0xOFF/0xSIZE", 1, 4096, true,
-	 cmd_symbolize},
+	 cmd_symbolize, false},
 	{"poll", "", "keep a session: one JSON line per poll (same, rebooted, gone)", 0, 0, false,
-	 cmd_poll},
+	 cmd_poll, false},
 	{"dmesg", "", "the kernel log (--json; --follow: new records as they come)", 0, 0, false,
-	 cmd_dmesg},
+	 cmd_dmesg, false},
+	{"health", "", "running, hung, panicked, oopsed, tainted, rebooted or unreachable", 0, 0,
+	 false, cmd_health, false},
+	{"watch", "[TARGET...]", "health of each target every --interval: changes as JSON lines,"
+	 " --metrics for Prometheus", 0, MAX_WATCH_ARGS, false, cmd_watch, true},
 };
 
 static void usage(FILE *out)
@@ -50,6 +56,12 @@ static void usage(FILE *out)
 	      "                              BTF) in ${MINTMON_CACHE_DIR:-~/.cache/mintmon/attach}\n"
 	      "         --interval MS        poll period (default 100; dmesg --follow too)\n"
 	      "         --count N            polls to make (default 0: until interrupted)\n"
+	      "         --hung-after MS      health: sample this far apart; no heartbeat this long\n"
+	      "                              while a CPU is busy is hung (default 1000; watch:\n"
+	      "                              twice --interval)\n"
+	      "         --metrics ADDR:PORT  watch: serve Prometheus metrics (GET /metrics)\n"
+	      "         --on-change CMD      watch: run CMD (sh -c) on each state change\n"
+	      "         --config FILE        watch: targets, one \"TARGET [NAME]\" a line\n"
 	      "         -v (repeat for debug output)  -h\n", out);
 }
 
@@ -143,6 +155,10 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'c'},
 		{"no-cache", no_argument, NULL, 'C'},
 		{"follow", no_argument, NULL, 'f'},
+		{"hung-after", required_argument, NULL, 'H'},
+		{"metrics", required_argument, NULL, 'M'},
+		{"on-change", required_argument, NULL, 'O'},
+		{"config", required_argument, NULL, 'F'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -160,6 +176,7 @@ int main(int argc, char **argv)
 	int opt, err, nargs;
 
 	c->o.interval_ms = 100;
+	c->o.hung_after_ms = 1000;
 	/* GNU getopt permutes: options may come before or after the command. */
 	while ((opt = getopt_long(argc, argv, "t:vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -192,6 +209,15 @@ int main(int argc, char **argv)
 		case 'c': c->o.count = (long)cli_parse_number(optarg, "count"); break;
 		case 'C': no_cache = true; break;
 		case 'f': c->o.follow = true; break;
+		case 'H':
+			c->o.hung_after_ms = (long)cli_parse_number(optarg, "hung-after");
+			if (c->o.hung_after_ms < 1 || c->o.hung_after_ms > 3600000)
+				cli_usage_error("--hung-after takes 1 to 3600000 ms");
+			c->o.hung_after_set = true;
+			break;
+		case 'M': c->o.metrics = optarg; break;
+		case 'O': c->o.on_change = optarg; break;
+		case 'F': c->o.config = optarg; break;
 		case 'v': c->o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -214,14 +240,16 @@ int main(int argc, char **argv)
 			*cmd->args ? cmd->args : "no arguments");
 		return 2;
 	}
-	if (!c->o.target)
+	if (!c->o.target && !cmd->own_targets)
 		cli_usage_error("no target given (-t file:PATH or -t elf:PATH)");
 	mintmon_set_debug(c->o.verbose >= 2);
 	mintmon_error_init(&c->err, c->o.verbose);
 
-	err = mintmon_reader_open(c->o.target, &c->mem, &c->err);
-	if (err)
-		cli_die(c, err, "target");
+	if (!cmd->own_targets) {
+		err = mintmon_reader_open(c->o.target, &c->mem, &c->err);
+		if (err)
+			cli_die(c, err, "target");
+	}
 	if (c->o.btf_path) {
 		kopts.btf_data = btf = read_file(c->o.btf_path, &kopts.btf_size);
 		kopts.btf_size = btf_from_file(btf, kopts.btf_size, c->o.btf_path);
@@ -238,7 +266,19 @@ int main(int argc, char **argv)
 		if (!mintmon_cache_open(dir && *dir ? dir : NULL, c->o.verbose, &cache)) {
 			kopts.cache = &mintmon_cache_ops;
 			kopts.cache_ctx = cache;
+			c->state_dir = mintmon_cache_dir(cache);
 		}
+	}
+	if (cmd->own_targets) {
+		if (!c->o.hung_after_set)
+			c->o.hung_after_ms = 2 * c->o.interval_ms;
+		c->kopts = kopts;
+		err = cmd->run(c, nargs, argv + optind);
+		mintmon_cache_close(cache);
+		free(btf);
+		if (fflush(stdout) || ferror(stdout))
+			cli_die(c, -EIO, "writing output");
+		return err;
 	}
 	t0 = cli_now_ms();
 	/* A plain file: target's layout comes from its kernel (layout.h). */

@@ -10,6 +10,8 @@
 # tests/lib/qemu.py Guest.send_console). The reader is started before the
 # truth, so it is part of the task set the host checks.
 #   load    start the live load: a fork/exec storm and memory churn
+#   taint   set TAINT_USER (64) through /proc/sys/kernel/tainted and say the result
+#   panic   kernel.panic=0, then crash through sysrq: the guest stays in panic()
 #   kexec   kexec into /boot/vmlinuz with /boot/initrd.gz and this kernel's
 #           command line (only in an initramfs that carries them)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -54,6 +56,15 @@ sleep 86400 &
 			/bin/churn storm &
 			/bin/churn mem 32 &
 			echo "mintmon-scenario: load running"
+			;;
+		*"mintmon-cmd taint"*)
+			echo 64 > /proc/sys/kernel/tainted
+			echo "mintmon-scenario: tainted $(cat /proc/sys/kernel/tainted)"
+			;;
+		*"mintmon-cmd panic"*)
+			# Stay down after the panic (no reboot), as a dead node would.
+			echo 0 > /proc/sys/kernel/panic
+			echo c > /proc/sysrq-trigger
 			;;
 		*"mintmon-cmd kexec"*)
 			if [ -x /sbin/kexec ] && [ -f /boot/vmlinuz ] && [ -f /boot/initrd.gz ]; then

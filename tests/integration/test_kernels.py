@@ -61,6 +61,7 @@ from bad_input import BadInputFail, btf_less_copy, check_bad_input, expect_error
 from mmtool import Fail, Tool, limit  # noqa: E402
 from paused_ext import check_ps_ext, check_ram, check_symbolize, check_vread_sym  # noqa: E402
 from kernel_log import check_dmesg  # noqa: E402
+import health_checks  # noqa: E402
 
 
 # On the kernel command line: the guest sends its /sys/kernel/btf/vmlinux
@@ -122,7 +123,8 @@ BAD_CASES = ("bad-input",)
 # With btf: --btf on a copy of the memory whose BTF is wiped.
 BTF_CASES = ("btf-file",)
 # Runs with `live`: on the running guest, after everything above (they end its first boot).
-LIVE_CASES = ("live", "poll-steady", "reboot", "poll-reboot", "kexec", "poll-kexec")
+LIVE_CASES = ("live", "poll-steady", "health", "hung", "tainted", "panicked", "prometheus",
+              "reboot", "poll-reboot", "rebooted", "kexec", "poll-kexec", "watch")
 # Every other run ends with a shorter live phase: the same commands and the
 # same poll session on the running guest under load, fewer rounds, no reset
 # or kexec. So every kernel is read running as well as paused.
@@ -585,6 +587,24 @@ def run_live(args, guest, truth, record, results, kexec_release, sessions, short
     if short:
         return
 
+    # Health, with watch and Prometheus watching (health_checks.py). The
+    # panic ends this boot: the reset below brings the guest back.
+    watch = prom = None
+    try:
+        watch = health_checks.Watch(args.mintmon, "file:" + guest.memfile, guest.workdir)
+        sessions.append(watch)
+        prom = health_checks.Prometheus(watch.port, guest.workdir)
+        sessions.append(prom)
+        record("health", health_checks.check_health_running, tool, truth)
+        record("hung", health_checks.check_hung, tool, guest, watch)
+        record("tainted", health_checks.check_tainted, tool, guest, watch)
+        seen = {}
+        record("panicked", health_checks.check_panicked, tool, guest, watch, prom, seen)
+        record("prometheus", health_checks.check_prometheus, prom, seen)
+    except qemu.GuestError as e:
+        skip(("health", "hung", "tainted", "panicked", "prometheus"),
+             "guest: %s" % str(e).splitlines()[0])
+
     # Reboot: QMP system_reset, the same kernel comes back (new KASLR offset).
     truth2 = None
     try:
@@ -604,12 +624,17 @@ def run_live(args, guest, truth, record, results, kexec_release, sessions, short
         record("reboot", live.check_new_kernel, tool, truth, truth2, "reset")
         record("poll-reboot", live.check_identity_change, sess, truth, truth2, t_event,
                t_truth, sampler, "reset")
+        if watch:
+            record("rebooted", health_checks.check_rebooted, tool, watch, t_event, truth2)
     except qemu.GuestError as e:
         skip(("reboot", "poll-reboot"), "guest: %s" % str(e).splitlines()[0])
-    if kexec_release is None:
-        return
-    if truth2 is None:
-        skip(("kexec", "poll-kexec"), "no second boot")
+    if kexec_release is None or truth2 is None:
+        if truth2 is None and kexec_release is not None:
+            skip(("kexec", "poll-kexec"), "no second boot")
+        if watch:
+            record("watch", health_checks.check_watch_run, watch, 1 if truth2 else 0)
+        if prom:
+            prom.stop()
         return
 
     # kexec from inside (the console command), into the other release.
@@ -634,6 +659,10 @@ def run_live(args, guest, truth, record, results, kexec_release, sessions, short
                t_truth, sampler, "kexec")
     except qemu.GuestError as e:
         skip(("kexec", "poll-kexec"), "guest: %s" % str(e).splitlines()[0])
+    if watch:
+        record("watch", health_checks.check_watch_run, watch, 2)
+    if prom:
+        prom.stop()
 
 
 def run_one(run, args):

@@ -11,6 +11,7 @@ UNIT_TESTS += test_field
 UNIT_TESTS += test_tty
 UNIT_TESTS += test_session
 UNIT_TESTS += test_printk
+UNIT_TESTS += test_health
 # Tests that run on the synthetic kernel link its builder, tests/unit/synth_kernel.c: this static
 # pattern rule, being explicit, wins over the top Makefile's $(BUILD)/test/% for them.
 SYNTH_TESTS := test_kernel test_tasks test_session test_printk

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mintmon watch: keep a session on each target and judge its health every
+ * period (--interval, default 100 ms), as mintmon health does, and
+ *   - print each state change as one JSON line (time, target, old state,
+ *     new state, evidence);
+ *   - serve Prometheus metrics on --metrics ADDR:PORT (HTTP, GET /metrics);
+ *   - run --on-change CMD on each change (sh -c, not waited for; the change
+ *     in MINTMON_TARGET, MINTMON_OLD_STATE, MINTMON_NEW_STATE,
+ *     MINTMON_TIME, MINTMON_EVIDENCE).
+ * Targets: the arguments, -t, and the lines of --config FILE ("TARGET
+ * [NAME]", # comments). A target that cannot be opened or read is
+ * unreachable and tried again every period; one target never holds up the
+ * others: each poll is bounded, the metrics socket is non-blocking. Memory
+ * is allocated when a target (re)attaches, not per poll.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "layout.h"
+#include "mintmon/health.h"
+#include "mintmon/printk.h"
+
+#define MAX_TARGETS 64
+#define RING 64			/* samples kept per target (hung_after / interval at most) */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+struct target {
+	char spec[512], name[128];
+	struct mintmon_memory mem;
+	bool mem_open;
+	struct mintmon_session *s;
+	struct mintmon_health *h;
+	struct mintmon_log *log;
+	struct mintmon_log_cursor cur;
+	u64 gen;
+	struct mintmon_health_sample ring[RING];
+	unsigned int nr, head;
+	enum mintmon_health_state state;
+	bool have_state;
+	double since_ms, last_move_ms;
+	char panic_msg[256];
+	/* Metrics. */
+	struct mintmon_health_sample last;
+	bool have_last;
+	u64 polls, poll_errors, reboots, changes, log_records, uptime_ns, boot_id;
+	char release[65];
+	char error[256];
+};
+
+struct watch {
+	struct cli *c;
+	struct target *t;
+	unsigned int nr;
+	int listen_fd;
+	unsigned int ring_len;
+};
+
+static int count_record(void *arg, const struct mintmon_log_record *r)
+{
+	struct target *t = arg;
+
+	t->log_records = r->seq + 1;
+	if (r->text_len >= 26 && !memcmp(r->text, "Kernel panic - not syncing", 26)) {
+		size_t n = r->text_len < sizeof(t->panic_msg) - 1 ? r->text_len :
+								     sizeof(t->panic_msg) - 1;
+
+		memcpy(t->panic_msg, r->text, n);
+		t->panic_msg[n] = '\0';
+	}
+	return 0;
+}
+
+static void iso_time(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+/* The evidence of a state, as one JSON object (in buf). */
+static void evidence(struct watch *w, struct target *t, const struct mintmon_health_verdict *v,
+		     char *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned int i;
+
+#define ADD(...) do { if (n < size) n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__); } while (0)
+	ADD("{");
+	if (t->state == MINTMON_HEALTH_UNREACHABLE) {
+		ADD("\"error\": \"");
+		for (i = 0; t->error[i] && n + 2 < size; i++)
+			buf[n++] = t->error[i] == '"' || t->error[i] == '\\' ? '\'' : t->error[i];
+		ADD("\"");
+	} else {
+		ADD("\"release\": \"%s\", \"boot_id\": \"%016" PRIx64 "\", \"heartbeat_age_ms\": %.0f",
+		    t->release, t->boot_id, cli_now_ms() - t->last_move_ms);
+		if (t->have_last) {
+			char taint[MINTMON_HEALTH_MAX_TAINTS + 1];
+
+			mintmon_health_taint_letters(t->h, t->last.tainted, taint, sizeof(taint));
+			ADD(", \"jiffies\": %" PRIu64 ", \"taint\": %" PRIu64 ", \"taint_letters\": \"%s\"",
+			    t->last.jiffies, t->last.tainted, taint);
+			if (t->last.panic_cpu >= 0)
+				ADD(", \"panic_cpu\": %d", t->last.panic_cpu);
+		}
+		if (v && v->nr_stuck) {
+			ADD(", \"stopped_cpus\": [");
+			for (i = 0; i < v->nr_stuck; i++) {
+				char comm[32];
+				s32 pid;
+
+				mintmon_health_task(t->h, v->stuck_task[i], &pid, comm, sizeof(comm));
+				for (char *p = comm; *p; p++) {
+					if (*p < ' ' || *p == '"' || *p == '\\' || *p > '~')
+						*p = '?';	/* the target's bytes: keep the JSON plain */
+				}
+				ADD("%s{\"cpu\": %u, \"pid\": %d, \"comm\": \"%s\"}", i ? ", " : "",
+				    v->stuck_cpu[i], pid, comm);
+			}
+			ADD("]");
+		}
+		if (t->state == MINTMON_HEALTH_PANICKED && t->panic_msg[0]) {
+			for (char *p = t->panic_msg; *p; p++) {
+				if (*p < ' ' || *p == '"' || *p == '\\' || *p > '~')
+					*p = '?';
+			}
+			ADD(", \"panic_message\": \"%s\"", t->panic_msg);
+		}
+	}
+	ADD("}");
+#undef ADD
+	if (n >= size)
+		snprintf(buf, size, "{}");
+}
+
+static void changed(struct watch *w, struct target *t, enum mintmon_health_state next,
+		    const struct mintmon_health_verdict *v)
+{
+	char when[64], ev[2048], *old;
+	enum mintmon_health_state prev = t->state;
+	bool had = t->have_state;
+
+	if (had && prev == next)
+		return;
+	t->state = next;
+	t->have_state = true;
+	t->since_ms = cli_now_ms();
+	t->changes++;
+	iso_time(when, sizeof(when));
+	evidence(w, t, v, ev, sizeof(ev));
+	old = had ? (char *)mintmon_health_state_name(prev) : "none";
+	printf("{\"time\": \"%s\", \"target\": ", when);
+	cli_json_string(stdout, t->name, strlen(t->name));
+	printf(", \"old\": \"%s\", \"new\": \"%s\", \"evidence\": %s}\n", old,
+	       mintmon_health_state_name(next), ev);
+	fflush(stdout);
+	if (w->c->o.on_change) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			setenv("MINTMON_TARGET", t->name, 1);
+			setenv("MINTMON_OLD_STATE", old, 1);
+			setenv("MINTMON_NEW_STATE", mintmon_health_state_name(next), 1);
+			setenv("MINTMON_TIME", when, 1);
+			setenv("MINTMON_EVIDENCE", ev, 1);
+			execl("/bin/sh", "sh", "-c", w->c->o.on_change, (char *)NULL);
+			_exit(127);
+		}
+	}
+}
+
+static void drop_kernel_state(struct target *t)
+{
+	mintmon_log_destroy(t->log);
+	mintmon_health_destroy(t->h);
+	t->log = NULL;
+	t->h = NULL;
+	t->nr = t->head = 0;
+	t->have_last = false;
+	memset(&t->cur, 0, sizeof(t->cur));
+}
+
+/* (Re)open and attach; false while the target is unreachable. */
+static bool ensure_session(struct watch *w, struct target *t)
+{
+	struct mintmon_error e;
+	int err;
+
+	if (t->s)
+		return true;
+	mintmon_error_init(&e, 0);
+	if (!t->mem_open) {
+		if (mintmon_reader_open(t->spec, &t->mem, &e)) {
+			mintmon_error_format(&e, t->error, sizeof(t->error));
+			return false;
+		}
+		t->mem_open = true;
+	}
+	err = mintmon_layout_attach(&t->mem, &w->c->kopts, 0, &t->s);
+	if (!t->s) {
+		snprintf(t->error, sizeof(t->error), "cannot attach: %s", strerror(-err));
+		return false;
+	}
+	return true;
+}
+
+static struct mintmon_health_sample *ref_sample(struct watch *w, struct target *t, double now)
+{
+	unsigned int i;
+
+	/* The newest sample at least hung_after old, else the oldest kept. */
+	for (i = 0; i < t->nr; i++) {
+		unsigned int at = (t->head + RING - 1 - i) % RING;
+
+		if (now - (double)t->ring[at].when_ms >= (double)w->c->o.hung_after_ms)
+			return &t->ring[at];
+	}
+	return t->nr ? &t->ring[(t->head + RING - t->nr) % RING] : NULL;
+}
+
+static void poll_target(struct watch *w, struct target *t)
+{
+	struct mintmon_health_verdict v;
+	struct mintmon_health_sample *ref, *cur;
+	struct mintmon_poll p;
+	double now = cli_now_ms();
+	enum mintmon_health_state next;
+
+	t->polls++;
+	if (!ensure_session(w, t)) {
+		t->poll_errors++;
+		changed(w, t, MINTMON_HEALTH_UNREACHABLE, NULL);
+		return;
+	}
+	if (mintmon_session_poll(t->s, &p) || p.state == MINTMON_POLL_GONE || !t->s->k) {
+		t->poll_errors++;
+		mintmon_error_format(&t->s->err, t->error, sizeof(t->error));
+		drop_kernel_state(t);
+		changed(w, t, MINTMON_HEALTH_UNREACHABLE, NULL);
+		return;
+	}
+	if (t->h && t->gen != t->s->generation)
+		drop_kernel_state(t);	/* re-attached: start over on what it found */
+	if (!t->h) {
+		u64 id = mintmon_boot_id_hash(&t->s->k->id);
+
+		t->gen = t->s->generation;
+		snprintf(t->release, sizeof(t->release), "%s", t->s->k->release);
+		t->last_move_ms = now;
+		/* Another boot than the last one seen, even across an unreachable spell. */
+		if (t->boot_id && id != t->boot_id) {
+			t->reboots++;
+			t->boot_id = id;
+			changed(w, t, MINTMON_HEALTH_REBOOTED, NULL);
+		}
+		t->boot_id = id;
+		if (mintmon_health_create(t->s->k, &t->h)) {
+			mintmon_error_format(&t->s->err, t->error, sizeof(t->error));
+			t->poll_errors++;
+			changed(w, t, MINTMON_HEALTH_UNREACHABLE, NULL);
+			return;
+		}
+		mintmon_log_create(t->s->k, &t->log);
+	}
+	cur = &t->ring[t->head];
+	if (mintmon_health_sample(t->h, (u64)now, cur)) {
+		mintmon_error_format(&t->s->err, t->error, sizeof(t->error));
+		t->poll_errors++;
+		changed(w, t, MINTMON_HEALTH_UNREACHABLE, NULL);
+		return;
+	}
+	t->head = (t->head + 1) % RING;
+	if (t->nr < RING)
+		t->nr++;
+	if (t->have_last && (cur->jiffies != t->last.jiffies))
+		t->last_move_ms = now;
+	t->last = *cur;
+	t->have_last = true;
+	if (t->log)
+		mintmon_log_read(t->log, &t->cur, count_record, t, NULL);
+	mintmon_kernel_uptime_ns(t->s->k, &t->uptime_ns);
+	ref = ref_sample(w, t, now);
+	if (!ref || ref == cur || now - (double)ref->when_ms < (double)w->c->o.hung_after_ms)
+		return;		/* not hung_after of samples yet: no verdict */
+	mintmon_health_judge(ref, cur, (u64)w->c->o.hung_after_ms, &v);
+	next = v.state;
+	/* "rebooted" stands until the new kernel has a verdict of its own. */
+	changed(w, t, next, &v);
+}
+
+/* ---- Prometheus text exposition ---- */
+
+static size_t metrics_text(struct watch *w, char *buf, size_t size)
+{
+	static const enum mintmon_health_state states[] = {
+		MINTMON_HEALTH_RUNNING, MINTMON_HEALTH_TAINTED, MINTMON_HEALTH_OOPSED,
+		MINTMON_HEALTH_HUNG, MINTMON_HEALTH_PANICKED, MINTMON_HEALTH_REBOOTED,
+		MINTMON_HEALTH_UNREACHABLE,
+	};
+	double now = cli_now_ms();
+	size_t n = 0;
+	unsigned int i, j;
+
+#define ADD(...) do { if (n < size) n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__); } while (0)
+	ADD("# HELP mintmon_state Whether the watched kernel is in this state (1) or not (0).\n"
+	    "# TYPE mintmon_state gauge\n");
+	for (i = 0; i < w->nr; i++) {
+		for (j = 0; j < MINTMON_ARRAY_SIZE(states); j++)
+			ADD("mintmon_state{target=\"%s\",state=\"%s\"} %d\n", w->t[i].name,
+			    mintmon_health_state_name(states[j]),
+			    w->t[i].have_state && w->t[i].state == states[j]);
+	}
+	ADD("# HELP mintmon_heartbeat_age_seconds Time since the kernel's jiffies last moved.\n"
+	    "# TYPE mintmon_heartbeat_age_seconds gauge\n");
+	for (i = 0; i < w->nr; i++) {
+		if (w->t[i].have_last)
+			ADD("mintmon_heartbeat_age_seconds{target=\"%s\"} %.3f\n", w->t[i].name,
+			    (now - w->t[i].last_move_ms) / 1000.0);
+	}
+	ADD("# HELP mintmon_uptime_seconds Time since the watched kernel booted.\n"
+	    "# TYPE mintmon_uptime_seconds gauge\n");
+	for (i = 0; i < w->nr; i++) {
+		if (w->t[i].have_last)
+			ADD("mintmon_uptime_seconds{target=\"%s\"} %.3f\n", w->t[i].name,
+			    (double)w->t[i].uptime_ns / 1e9);
+	}
+	ADD("# HELP mintmon_threads Threads of the watched kernel (nr_threads).\n"
+	    "# TYPE mintmon_threads gauge\n");
+	for (i = 0; i < w->nr; i++) {
+		if (w->t[i].have_last)
+			ADD("mintmon_threads{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
+			    w->t[i].last.nr_threads);
+	}
+	ADD("# HELP mintmon_load_average Load average of the watched kernel.\n"
+	    "# TYPE mintmon_load_average gauge\n");
+	for (i = 0; i < w->nr; i++) {
+		static const char *const win[] = {"1m", "5m", "15m"};
+
+		for (j = 0; j < 3 && w->t[i].have_last; j++)
+			ADD("mintmon_load_average{target=\"%s\",window=\"%s\"} %.2f\n", w->t[i].name,
+			    win[j], (double)w->t[i].last.avenrun[j] / 2048.0);
+	}
+	ADD("# HELP mintmon_taint_flags The kernel's taint mask (/proc/sys/kernel/tainted).\n"
+	    "# TYPE mintmon_taint_flags gauge\n");
+	for (i = 0; i < w->nr; i++) {
+		if (w->t[i].have_last)
+			ADD("mintmon_taint_flags{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
+			    w->t[i].last.tainted);
+	}
+	ADD("# HELP mintmon_log_records_total Records the kernel has written to its log.\n"
+	    "# TYPE mintmon_log_records_total counter\n");
+	for (i = 0; i < w->nr; i++)
+		ADD("mintmon_log_records_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
+		    w->t[i].log_records);
+	ADD("# HELP mintmon_polls_total Polls of the target.\n# TYPE mintmon_polls_total counter\n");
+	for (i = 0; i < w->nr; i++)
+		ADD("mintmon_polls_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name, w->t[i].polls);
+	ADD("# HELP mintmon_poll_errors_total Polls that could not read the target.\n"
+	    "# TYPE mintmon_poll_errors_total counter\n");
+	for (i = 0; i < w->nr; i++)
+		ADD("mintmon_poll_errors_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
+		    w->t[i].poll_errors);
+	ADD("# HELP mintmon_reboots_total Reboots and kexecs seen.\n"
+	    "# TYPE mintmon_reboots_total counter\n");
+	for (i = 0; i < w->nr; i++)
+		ADD("mintmon_reboots_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
+		    w->t[i].reboots);
+#undef ADD
+	return n < size ? n : size;
+}
+
+static int listen_on(const char *spec)
+{
+	char host[64];
+	const char *colon = strrchr(spec, ':');
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd, one = 1;
+	long port;
+
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof(host))
+		cli_usage_error("--metrics takes ADDR:PORT (for example 127.0.0.1:9464)");
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	port = strtol(colon + 1, NULL, 10);
+	if (port < 1 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		cli_usage_error("--metrics takes an IPv4 ADDR:PORT (for example 127.0.0.1:9464)");
+	sa.sin_port = htons((u16)port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Answer one client, bounded in time: a slow client never holds up the polls. */
+static void serve_one(struct watch *w, int fd, char *body, size_t cap)
+{
+	char req[2048], head[256];
+	size_t got = 0, n;
+	struct pollfd pfd = {fd, POLLIN, 0};
+	double deadline = cli_now_ms() + 200;
+	bool metrics;
+
+	while (got < sizeof(req) - 1 && !memmem(req, got, "\r\n\r\n", 4)) {
+		ssize_t r;
+
+		if (poll(&pfd, 1, 50) <= 0) {
+			if (cli_now_ms() > deadline)
+				return;
+			continue;
+		}
+		r = read(fd, req + got, sizeof(req) - 1 - got);
+		if (r <= 0)
+			return;
+		got += (size_t)r;
+		req[got] = '\0';
+	}
+	metrics = !strncmp(req, "GET /metrics", 12);
+	n = metrics ? metrics_text(w, body, cap) : 0;
+	snprintf(head, sizeof(head), "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		 "Connection: close\r\n\r\n", metrics ? "200 OK" : "404 Not Found",
+		 "text/plain; version=0.0.4", n);
+	if (write(fd, head, strlen(head)) > 0 && n)
+		(void)!write(fd, body, n);
+}
+
+static void serve(struct watch *w, double until_ms, char *body, size_t cap)
+{
+	for (;;) {
+		double left = until_ms - cli_now_ms();
+		struct pollfd pfd = {w->listen_fd, POLLIN, 0};
+		int fd;
+
+		if (left <= 0 || stop)
+			return;
+		if (w->listen_fd < 0) {
+			struct timespec ts = {(time_t)(left / 1000), (long)((left - (long)(left / 1000) * 1000) * 1e6)};
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (poll(&pfd, 1, (int)left + 1) <= 0)
+			continue;
+		fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		serve_one(w, fd, body, cap);
+		close(fd);
+	}
+}
+
+static void add_target(struct watch *w, const char *spec, const char *name)
+{
+	struct target *t;
+
+	if (w->nr == MAX_TARGETS)
+		cli_usage_error("watch takes at most 64 targets");
+	t = &w->t[w->nr++];
+	memset(t, 0, sizeof(*t));
+	if (snprintf(t->spec, sizeof(t->spec), "%s", spec) >= (int)sizeof(t->spec))
+		cli_usage_error("watch: a target is too long");
+	snprintf(t->name, sizeof(t->name), "%s", name && *name ? name : spec);
+	for (char *p = t->name; *p; p++) {
+		if (*p == '"' || *p == '\\' || *p == '\n')
+			*p = '_';	/* label values and JSON strings stay plain */
+	}
+}
+
+static void read_config(struct watch *w, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	if (!f) {
+		fprintf(stderr, "mintmon: watch: cannot open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *spec = strtok(line, " \t\r\n"), *name;
+
+		if (!spec || *spec == '#')
+			continue;
+		name = strtok(NULL, " \t\r\n");
+		add_target(w, spec, name);
+	}
+	fclose(f);
+}
+
+int cmd_watch(struct cli *c, int argc, char **argv)
+{
+	struct watch w = {c, NULL, 0, -1, 0};
+	struct sigaction sa;
+	size_t cap = 1 << 20;
+	char *body = malloc(cap);
+	double next;
+	long n = 0;
+	int i;
+
+	w.t = calloc(MAX_TARGETS, sizeof(*w.t));
+	if (!w.t || !body)
+		cli_die(c, -ENOMEM, "watch");
+	if (c->o.target)
+		add_target(&w, c->o.target, NULL);
+	for (i = 0; i < argc; i++)
+		add_target(&w, argv[i], NULL);
+	if (c->o.config)
+		read_config(&w, c->o.config);
+	if (!w.nr)
+		cli_usage_error("watch: no target (arguments, -t, or --config FILE)");
+	if (c->o.metrics) {
+		w.listen_fd = listen_on(c->o.metrics);
+		if (w.listen_fd < 0) {
+			fprintf(stderr, "mintmon: watch: cannot listen on %s: %s\n", c->o.metrics,
+				strerror(errno));
+			return 1;
+		}
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	next = cli_now_ms();
+	while (!stop && (c->o.count == 0 || n < c->o.count)) {
+		unsigned int k;
+
+		for (k = 0; k < w.nr && !stop; k++)
+			poll_target(&w, &w.t[k]);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;	/* --on-change commands that ended */
+		n++;
+		next += (double)c->o.interval_ms;
+		if (next < cli_now_ms())
+			next = cli_now_ms();	/* late: do not try to catch up */
+		serve(&w, next, body, cap);
+	}
+	for (i = 0; i < (int)w.nr; i++) {
+		drop_kernel_state(&w.t[i]);
+		mintmon_session_destroy(w.t[i].s);
+		if (w.t[i].mem_open)
+			mintmon_memory_deinit(&w.t[i].mem);
+	}
+	if (w.listen_fd >= 0)
+		close(w.listen_fd);
+	free(w.t);
+	free(body);
+	return 0;
+}
