@@ -383,6 +383,16 @@ static size_t metrics_text(struct watch *w, char *buf, size_t size)
 	for (i = 0; i < w->nr; i++)
 		ADD("mintmon_poll_errors_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
 		    w->t[i].poll_errors);
+	ADD("# HELP mintmon_read_requests_total Memory requests made to the target.\n"
+	    "# TYPE mintmon_read_requests_total counter\n");
+	for (i = 0; i < w->nr; i++)
+		ADD("mintmon_read_requests_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
+		    w->t[i].mem_open ? w->t[i].mem.reads : 0);
+	ADD("# HELP mintmon_read_bytes_total Bytes read from the target.\n"
+	    "# TYPE mintmon_read_bytes_total counter\n");
+	for (i = 0; i < w->nr; i++)
+		ADD("mintmon_read_bytes_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
+		    w->t[i].mem_open ? w->t[i].mem.bytes_read : 0);
 	ADD("# HELP mintmon_reboots_total Reboots and kexecs seen.\n"
 	    "# TYPE mintmon_reboots_total counter\n");
 	for (i = 0; i < w->nr; i++)

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """make demo: boot a Debian 6.12 guest (KASLR on, RAM in /dev/shm), wait until
 its scenario has settled, pause it, and show `mintmon info` and `mintmon ps`
-read from its memory. Everything is cleaned up afterwards."""
+read from its memory; then let it run and show `mintmon health` and the last
+lines of `mintmon dmesg`. Everything is cleaned up afterwards."""
 
 import argparse
 import os
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.dont_write_bytecode = True      # keep the source tree clean
@@ -38,10 +40,22 @@ def main(argv):
         g.stop()
         print("== guest up after %.1fs and paused; its RAM is %s" % (g.truth_seconds, g.memfile))
         rc = 0
-        for cmd in (["info"], ["ps"]):
+        for cmd in (["info"], ["ps"], ["health"], ["dmesg"]):
             argv = [a.mintmon, "-t", "file:" + g.memfile] + cmd
-            print("\n$ mintmon -t file:%s %s" % (g.memfile, " ".join(cmd)), flush=True)
-            rc |= subprocess.call(argv, stdin=subprocess.DEVNULL)
+            print("\n$ mintmon -t file:%s %s%s" % (g.memfile, " ".join(cmd),
+                                                  " | tail -n 12" if cmd == ["dmesg"] else ""),
+                  flush=True)
+            if cmd == ["dmesg"]:
+                r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+                sys.stdout.write(b"".join(r.stdout.splitlines(True)[-12:]).decode(
+                    errors="replace"))
+                rc |= r.returncode
+            else:
+                rc |= subprocess.call(argv, stdin=subprocess.DEVNULL)
+            if cmd == ["ps"]:
+                # The guest runs on for health: a paused guest is hung by definition.
+                g.cont()
+                time.sleep(1)
         print("\n== the guest's own view: %s, KASLR offset %s, %d tasks" % (
             t.release, hex(t.kaslr_offset) if t.kaslr_offset is not None else "unknown",
             len(t.tasks)))

@@ -345,3 +345,60 @@ def check_watch_run(watch, reboots):
     if bad:
         raise Fail("watch", bad)
     return "%d changes: %s; --on-change ran for each" % (len(seq), " -> ".join(seq))
+
+
+def _metric(port, name):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+        for ln in r.read().decode().splitlines():
+            if ln.startswith(name + "{"):
+                return float(ln.rsplit(" ", 1)[1])
+    return None
+
+
+def _rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for ln in f:
+            if ln.startswith("VmRSS:"):
+                return int(ln.split()[1])
+    return None
+
+
+def check_watch_memory(mintmon, memfile, polls=10000):
+    """watch's memory stays flat: its RSS after 1,000 polls and after 10,000
+    (1 ms apart, on the paused guest) differ by at most two pages."""
+    port = free_port()
+    cmd = [mintmon, "watch", "file:" + memfile, "--interval", "1", "--hung-after", "100",
+           "--count", str(polls), "--metrics", "127.0.0.1:%d" % port]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL)
+    samples, bad = {}, []
+    try:
+        end = time.monotonic() + 300
+        while p.poll() is None and time.monotonic() < end:
+            try:
+                n = _metric(port, "mintmon_polls_total")
+            except OSError:
+                n = None
+            if n is not None:
+                for mark in (1000, polls * 95 // 100):
+                    if n >= mark and mark not in samples:
+                        samples[mark] = (n, _rss_kb(p.pid))
+            if len(samples) == 2:
+                break
+            time.sleep(0.05)
+        p.wait(300)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    err = p.stderr.read().decode(errors="replace")
+    if p.returncode != 0:
+        bad.append("watch exited %s: %s" % (p.returncode, err.strip()[-200:]))
+    if len(samples) != 2:
+        raise Fail("could not sample watch's memory at two poll counts: %r" % samples, bad)
+    (n1, r1), (n2, r2) = sorted(samples.values())
+    if r2 - r1 > 8:
+        bad.append("RSS grew from %d kB at poll %d to %d kB at poll %d" % (r1, n1, r2, n2))
+    if bad:
+        raise Fail("watch over %d polls" % polls, bad)
+    return "RSS %d kB at poll %d, %d kB at poll %d" % (r1, n1, r2, n2)

@@ -76,9 +76,9 @@ class Run:
     btf: case btf-file (--btf on a copy of the memory without its BTF)."""
 
     def __init__(self, label, flavour, la57=False, elf=False, append="", live=None,
-                 btf=False):
+                 btf=False, watchmem=False):
         self.label, self.flavour, self.la57, self.elf = label, flavour, la57, elf
-        self.append, self.live, self.btf = append, live, btf
+        self.append, self.live, self.btf, self.watchmem = append, live, btf, watchmem
         if btf:     # the guest adds its /sys/kernel/btf/vmlinux to the truth
             self.append = (append + " " + BTF_ARG).strip()
 
@@ -102,7 +102,7 @@ RUNS = [
     Run("7.x-sid-rt-amd64", "7.x-sid-rt-amd64"),
     # KASLR off (the seeds' setup): offset 0, default memory layout. KASLR
     # picks offset 0 now and then too; this makes that case certain.
-    Run("6.1-amd64-nokaslr", "6.1-amd64", append="nokaslr"),
+    Run("6.1-amd64-nokaslr", "6.1-amd64", append="nokaslr", watchmem=True),
 ]
 
 
@@ -128,7 +128,7 @@ LIVE_CASES = ("live", "poll-steady", "health", "hung", "tainted", "panicked", "p
 # Every other run ends with a shorter live phase: the same commands and the
 # same poll session on the running guest under load, fewer rounds, no reset
 # or kexec. So every kernel is read running as well as paused.
-SHORT_LIVE_CASES = ("live", "poll-steady")
+SHORT_LIVE_CASES = ("live", "poll-steady", "health")
 
 
 # ---- the checks ----
@@ -585,6 +585,7 @@ def run_live(args, guest, truth, record, results, kexec_release, sessions, short
     except qemu.GuestError as e:
         skip(("live", "poll-steady"), "guest: %s" % str(e).splitlines()[0])
     if short:
+        record("health", health_checks.check_health_running, tool, truth)
         return
 
     # Health, with watch and Prometheus watching (health_checks.py). The
@@ -669,7 +670,8 @@ def run_one(run, args):
     """Boot one guest and run its cases; returns [(case, ok, summary, details)]."""
     results = []
     cases = list(CASES) + (list(ELF_CASES + BAD_CASES) if run.elf else []) + \
-        (list(BTF_CASES) if run.btf else []) + list(LIVE_CASES if run.live else SHORT_LIVE_CASES)
+        (list(BTF_CASES) if run.btf else []) + (["watch-memory"] if run.watchmem else []) + \
+        list(LIVE_CASES if run.live else SHORT_LIVE_CASES)
 
     def record(case, fn, *a):
         try:
@@ -778,6 +780,9 @@ def run_one(run, args):
         if run.btf:
             record("btf-file", check_btf_file, args.mintmon, guest.memfile, guest.workdir,
                    truth, run.la57)
+        if run.watchmem:
+            record("watch-memory", health_checks.check_watch_memory, args.mintmon,
+                   guest.memfile)
         # Last: the guest runs on (it is the end of its first boot).
         try:
             run_live(args, guest, truth, record, results, kexec_release, sessions,
