@@ -168,3 +168,8 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)
+
+# What `mintmon watch` costs and how fast it notices a hang or a panic (docs/benchmarks.md).
+bench-health: setup $(BUILD)/bin/mintmon guest
+	python3 tests/bench/bench_health.py --mintmon $(BUILD)/bin/mintmon --out $(BUILD)/bench-health.md
+.PHONY: bench-health
