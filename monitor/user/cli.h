@@ -9,6 +9,7 @@
 #ifndef MINTMON_CLI_H
 #define MINTMON_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "mintmon/reader.h"
@@ -85,5 +86,11 @@ u64 cli_parse_address(struct cli *c, const char *s);
 struct mintmon_tasks *cli_tasks(struct cli *c);
 void cli_json_string(FILE *out, const char *s, size_t len);
 double cli_now_ms(void);
+
+/* Set by SIGINT and SIGTERM once cli_catch_stop() ran: long-running commands end cleanly. */
+extern volatile sig_atomic_t cli_stop;
+void cli_catch_stop(void);
+/* Sleep ms milliseconds; a signal cuts it short (the caller looks at cli_stop). */
+void cli_sleep_ms(double ms);
 
 #endif /* MINTMON_CLI_H */

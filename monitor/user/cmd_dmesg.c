@@ -7,20 +7,11 @@
  * reboots or kexecs, it starts over on the new kernel's log.
  */
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "mintmon/printk.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 struct out {
 	struct cli *c;
@@ -70,28 +61,17 @@ static void report_gaps(struct out *o, const struct mintmon_log_stats *st)
 			st->skipped);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);	/* EINTR on a signal: the loop sees stop */
-}
-
 static int follow(struct cli *c, struct out *o)
 {
 	struct mintmon_log *log = NULL;
 	struct mintmon_log_cursor cur = {0};
 	struct mintmon_log_stats st;
 	struct mintmon_poll p;
-	struct sigaction sa;
 	u64 gen = 0;
 	int err;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!stop) {
+	cli_catch_stop();
+	while (!cli_stop) {
 		if (c->s->k && (!log || gen != c->s->generation)) {
 			mintmon_log_destroy(log);
 			log = NULL;
@@ -117,8 +97,8 @@ static int follow(struct cli *c, struct out *o)
 				report_gaps(o, &st);
 			fflush(stdout);
 		}
-		sleep_ms(c->o.interval_ms);
-		if (stop)
+		cli_sleep_ms((double)c->o.interval_ms);
+		if (cli_stop)
 			break;
 		err = mintmon_session_poll(c->s, &p);
 		if (err)

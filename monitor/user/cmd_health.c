@@ -13,7 +13,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -88,14 +87,6 @@ static int scan_record(void *arg, const struct mintmon_log_record *r)
 			ls->collecting = false;	/* the report ended */
 	}
 	return 0;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 /* The last look's boot id for this target (0 if none), and keep this one. */
@@ -175,7 +166,7 @@ int cmd_health(struct cli *c, int argc, char **argv)
 		unreachable(c);
 		goto out;
 	}
-	sleep_ms(c->o.hung_after_ms);
+	cli_sleep_ms((double)c->o.hung_after_ms);
 	if (mintmon_health_sample(h, (u64)cli_now_ms(), &s[1])) {
 		unreachable(c);
 		goto out;

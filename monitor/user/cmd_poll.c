@@ -4,18 +4,9 @@
  * per poll: same kernel, rebooted (re-attached to the new one) or gone.
  */
 #include <inttypes.h>
-#include <signal.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 static void print_line(struct cli *c, long n, double t0, const struct mintmon_poll *p)
 {
@@ -40,37 +31,21 @@ static void print_line(struct cli *c, long n, double t0, const struct mintmon_po
 	fflush(stdout);
 }
 
-static void sleep_until(double deadline_ms)
-{
-	double left = deadline_ms - cli_now_ms();
-	struct timespec ts;
-
-	if (left <= 0)
-		return;
-	ts.tv_sec = (time_t)(left / 1000);
-	ts.tv_nsec = (long)((left - ts.tv_sec * 1000.0) * 1e6);
-	nanosleep(&ts, NULL);	/* EINTR on a signal: the loop sees stop */
-}
-
 int cmd_poll(struct cli *c, int argc, char **argv)
 {
-	struct sigaction sa;
 	struct mintmon_poll p = {c->s->k ? MINTMON_POLL_ATTACHED : MINTMON_POLL_GONE, 0, 0, 0, 0};
 	double t0 = cli_now_ms(), next = t0;
 	long n = 0;
 	int err;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	if (c->s->k && mintmon_kernel_check(c->s->k, &p.heartbeat))
 		p.heartbeat = 0;
 	print_line(c, n++, t0, &p);
-	while (!stop && (c->o.count == 0 || n < c->o.count)) {
+	while (!cli_stop && (c->o.count == 0 || n < c->o.count)) {
 		next += (double)c->o.interval_ms;
-		sleep_until(next);
-		if (stop)
+		cli_sleep_ms(next - cli_now_ms());
+		if (cli_stop)
 			break;
 		err = mintmon_session_poll(c->s, &p);
 		if (err)

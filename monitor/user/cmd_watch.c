@@ -36,13 +36,6 @@
 #define MAX_TARGETS 64
 #define RING 64			/* samples kept per target (hung_after / interval at most) */
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
 struct target {
 	char spec[512], name[128];
 	struct mintmon_memory mem;
@@ -313,6 +306,86 @@ static void poll_target(struct watch *w, struct target *t)
 
 /* ---- Prometheus text exposition ---- */
 
+static double m_age(const struct target *t, double now)
+{
+	return (now - t->last_move_ms) / 1000.0;
+}
+
+static double m_uptime(const struct target *t, double now)
+{
+	return (double)t->uptime_ns / 1e9;
+}
+
+static double m_threads(const struct target *t, double now)
+{
+	return (double)t->last.nr_threads;
+}
+
+static double m_taint(const struct target *t, double now)
+{
+	return (double)t->last.tainted;
+}
+
+static double m_records(const struct target *t, double now)
+{
+	return (double)t->log_records;
+}
+
+static double m_polls(const struct target *t, double now)
+{
+	return (double)t->polls;
+}
+
+static double m_errors(const struct target *t, double now)
+{
+	return (double)t->poll_errors;
+}
+
+static double m_reads(const struct target *t, double now)
+{
+	return t->mem_open ? (double)t->mem.reads : 0;
+}
+
+static double m_bytes(const struct target *t, double now)
+{
+	return t->mem_open ? (double)t->mem.bytes_read : 0;
+}
+
+static double m_reboots(const struct target *t, double now)
+{
+	return (double)t->reboots;
+}
+
+/* Gauges are shown once the target has been sampled; counters always. */
+struct metric {
+	const char *name, *help;
+	bool counter, window;
+	double (*value)(const struct target *t, double now);
+};
+
+static const char *const load_windows[3] = {"1m", "5m", "15m"};
+
+static const struct metric metric_table[] = {
+	{"mintmon_heartbeat_age_seconds", "Time since the kernel's jiffies last moved.", false,
+	 false, m_age},
+	{"mintmon_uptime_seconds", "Time since the watched kernel booted.", false, false,
+	 m_uptime},
+	{"mintmon_threads", "Threads of the watched kernel (nr_threads).", false, false,
+	 m_threads},
+	{"mintmon_load_average", "Load average of the watched kernel.", false, true, NULL},
+	{"mintmon_taint_flags", "The kernel's taint mask (/proc/sys/kernel/tainted).", false,
+	 false, m_taint},
+	{"mintmon_log_records_total", "Records the kernel has written to its log.", true, false,
+	 m_records},
+	{"mintmon_polls_total", "Polls of the target.", true, false, m_polls},
+	{"mintmon_poll_errors_total", "Polls that could not read the target.", true, false,
+	 m_errors},
+	{"mintmon_read_requests_total", "Memory requests made to the target.", true, false,
+	 m_reads},
+	{"mintmon_read_bytes_total", "Bytes read from the target.", true, false, m_bytes},
+	{"mintmon_reboots_total", "Reboots and kexecs seen.", true, false, m_reboots},
+};
+
 static size_t metrics_text(struct watch *w, char *buf, size_t size)
 {
 	static const enum mintmon_health_state states[] = {
@@ -322,7 +395,7 @@ static size_t metrics_text(struct watch *w, char *buf, size_t size)
 	};
 	double now = cli_now_ms();
 	size_t n = 0;
-	unsigned int i, j;
+	unsigned int i, j, k;
 
 #define ADD(...) do { if (n < size) n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__); } while (0)
 	ADD("# HELP mintmon_state Whether the watched kernel is in this state (1) or not (0).\n"
@@ -333,71 +406,23 @@ static size_t metrics_text(struct watch *w, char *buf, size_t size)
 			    mintmon_health_state_name(states[j]),
 			    w->t[i].have_state && w->t[i].state == states[j]);
 	}
-	ADD("# HELP mintmon_heartbeat_age_seconds Time since the kernel's jiffies last moved.\n"
-	    "# TYPE mintmon_heartbeat_age_seconds gauge\n");
-	for (i = 0; i < w->nr; i++) {
-		if (w->t[i].have_last)
-			ADD("mintmon_heartbeat_age_seconds{target=\"%s\"} %.3f\n", w->t[i].name,
-			    (now - w->t[i].last_move_ms) / 1000.0);
-	}
-	ADD("# HELP mintmon_uptime_seconds Time since the watched kernel booted.\n"
-	    "# TYPE mintmon_uptime_seconds gauge\n");
-	for (i = 0; i < w->nr; i++) {
-		if (w->t[i].have_last)
-			ADD("mintmon_uptime_seconds{target=\"%s\"} %.3f\n", w->t[i].name,
-			    (double)w->t[i].uptime_ns / 1e9);
-	}
-	ADD("# HELP mintmon_threads Threads of the watched kernel (nr_threads).\n"
-	    "# TYPE mintmon_threads gauge\n");
-	for (i = 0; i < w->nr; i++) {
-		if (w->t[i].have_last)
-			ADD("mintmon_threads{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
-			    w->t[i].last.nr_threads);
-	}
-	ADD("# HELP mintmon_load_average Load average of the watched kernel.\n"
-	    "# TYPE mintmon_load_average gauge\n");
-	for (i = 0; i < w->nr; i++) {
-		static const char *const win[] = {"1m", "5m", "15m"};
+	for (k = 0; k < MINTMON_ARRAY_SIZE(metric_table); k++) {
+		const struct metric *m = &metric_table[k];
 
-		for (j = 0; j < 3 && w->t[i].have_last; j++)
-			ADD("mintmon_load_average{target=\"%s\",window=\"%s\"} %.2f\n", w->t[i].name,
-			    win[j], (double)w->t[i].last.avenrun[j] / 2048.0);
+		ADD("# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
+		    m->counter ? "counter" : "gauge");
+		for (i = 0; i < w->nr; i++) {
+			const struct target *t = &w->t[i];
+
+			if (m->window) {	/* load averages: one line per window */
+				for (j = 0; j < 3 && t->have_last; j++)
+					ADD("%s{target=\"%s\",window=\"%s\"} %.2f\n", m->name,
+					    t->name, load_windows[j], (double)t->last.avenrun[j] / 2048.0);
+			} else if (t->have_last || m->counter) {
+				ADD("%s{target=\"%s\"} %.15g\n", m->name, t->name, m->value(t, now));
+			}
+		}
 	}
-	ADD("# HELP mintmon_taint_flags The kernel's taint mask (/proc/sys/kernel/tainted).\n"
-	    "# TYPE mintmon_taint_flags gauge\n");
-	for (i = 0; i < w->nr; i++) {
-		if (w->t[i].have_last)
-			ADD("mintmon_taint_flags{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
-			    w->t[i].last.tainted);
-	}
-	ADD("# HELP mintmon_log_records_total Records the kernel has written to its log.\n"
-	    "# TYPE mintmon_log_records_total counter\n");
-	for (i = 0; i < w->nr; i++)
-		ADD("mintmon_log_records_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
-		    w->t[i].log_records);
-	ADD("# HELP mintmon_polls_total Polls of the target.\n# TYPE mintmon_polls_total counter\n");
-	for (i = 0; i < w->nr; i++)
-		ADD("mintmon_polls_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name, w->t[i].polls);
-	ADD("# HELP mintmon_poll_errors_total Polls that could not read the target.\n"
-	    "# TYPE mintmon_poll_errors_total counter\n");
-	for (i = 0; i < w->nr; i++)
-		ADD("mintmon_poll_errors_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
-		    w->t[i].poll_errors);
-	ADD("# HELP mintmon_read_requests_total Memory requests made to the target.\n"
-	    "# TYPE mintmon_read_requests_total counter\n");
-	for (i = 0; i < w->nr; i++)
-		ADD("mintmon_read_requests_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
-		    w->t[i].mem_open ? w->t[i].mem.reads : 0);
-	ADD("# HELP mintmon_read_bytes_total Bytes read from the target.\n"
-	    "# TYPE mintmon_read_bytes_total counter\n");
-	for (i = 0; i < w->nr; i++)
-		ADD("mintmon_read_bytes_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
-		    w->t[i].mem_open ? w->t[i].mem.bytes_read : 0);
-	ADD("# HELP mintmon_reboots_total Reboots and kexecs seen.\n"
-	    "# TYPE mintmon_reboots_total counter\n");
-	for (i = 0; i < w->nr; i++)
-		ADD("mintmon_reboots_total{target=\"%s\"} %" PRIu64 "\n", w->t[i].name,
-		    w->t[i].reboots);
 #undef ADD
 	return n < size ? n : size;
 }
@@ -468,12 +493,10 @@ static void serve(struct watch *w, double until_ms, char *body, size_t cap)
 		struct pollfd pfd = {w->listen_fd, POLLIN, 0};
 		int fd;
 
-		if (left <= 0 || stop)
+		if (left <= 0 || cli_stop)
 			return;
 		if (w->listen_fd < 0) {
-			struct timespec ts = {(time_t)(left / 1000), (long)((left - (long)(left / 1000) * 1000) * 1e6)};
-
-			nanosleep(&ts, NULL);
+			cli_sleep_ms(left);
 			continue;
 		}
 		if (poll(&pfd, 1, (int)left + 1) <= 0)
@@ -526,7 +549,6 @@ static void read_config(struct watch *w, const char *path)
 int cmd_watch(struct cli *c, int argc, char **argv)
 {
 	struct watch w = {c, NULL, 0, -1, 0};
-	struct sigaction sa;
 	size_t cap = 1 << 20;
 	char *body = malloc(cap);
 	double next;
@@ -552,16 +574,13 @@ int cmd_watch(struct cli *c, int argc, char **argv)
 			return 1;
 		}
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	signal(SIGPIPE, SIG_IGN);
 	next = cli_now_ms();
-	while (!stop && (c->o.count == 0 || n < c->o.count)) {
+	while (!cli_stop && (c->o.count == 0 || n < c->o.count)) {
 		unsigned int k;
 
-		for (k = 0; k < w.nr && !stop; k++)
+		for (k = 0; k < w.nr && !cli_stop; k++)
 			poll_target(&w, &w.t[k]);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;	/* --on-change commands that ended */

@@ -21,7 +21,6 @@ Medians. Nothing is asserted; the figures go to docs/benchmarks.md.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,18 +31,12 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 import kernels  # noqa: E402
 import qemu  # noqa: E402
+from health_checks import free_port, terminate  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def cpu_seconds(pid):
@@ -87,8 +80,7 @@ class Watch:
         return None
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+        terminate(self.proc)
 
 
 def cost(mintmon, target, interval, seconds):
@@ -109,8 +101,7 @@ def cost(mintmon, target, interval, seconds):
     d0, u0 = cpu_seconds(p.pid), time.monotonic()
     time.sleep(seconds)
     d1, u1 = cpu_seconds(p.pid), time.monotonic()
-    p.terminate()
-    p.wait(10)
+    terminate(p)
     polls = p1 - p0
     return {"cpu_pct": 100 * (c1 - c0) / (t1 - t0), "polls_per_s": polls / (t1 - t0),
             "reads_per_poll": (r1 - r0) / polls, "bytes_per_poll": (b1 - b0) / polls,

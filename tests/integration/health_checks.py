@@ -44,6 +44,18 @@ def taint_letters(mask):
                    for i in range(64) if mask >> i & 1)
 
 
+def terminate(proc, timeout=10):
+    """SIGTERM, then SIGKILL if it does not end within timeout; its exit status."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -86,15 +98,9 @@ class Watch:
         return None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        rc = terminate(self.proc)
         self._t.join(5)
-        return self.proc.returncode
+        return rc
 
     def kill(self):
         if self.proc.poll() is None:
@@ -146,15 +152,10 @@ class Prometheus:
         raise Fail("Prometheus: %s is not %s after %ds (last: %r)" % (expr, want, timeout, last))
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc and not self.log.closed:
-            self.log.close()
+        if self.proc:
+            terminate(self.proc)
+            if not self.log.closed:
+                self.log.close()
 
     kill = stop
 

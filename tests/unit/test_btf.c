@@ -1265,6 +1265,32 @@ static void all_lookups(const struct mintmon_btf *btf, const struct mintmon_btf 
 	}
 }
 
+/*
+ * full's blob parsed again as a kept entry: with the name index full made,
+ * and also with its record offsets; every lookup must answer as full does.
+ * Returns the last one (the caller destroys it).
+ */
+static struct mintmon_btf *trusted_again(const struct mintmon_btf *full)
+{
+	struct mintmon_btf *t;
+
+	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
+						    mintmon_btf_index(full),
+						    mintmon_btf_index_len(full), NULL, 0, fresh_err(),
+						    &t), 0);
+	all_lookups(t, full);
+	mintmon_btf_destroy(t);
+	/* With its record offsets too: no walk, each type checked when first read. */
+	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
+						    mintmon_btf_index(full),
+						    mintmon_btf_index_len(full),
+						    mintmon_btf_offsets(full),
+						    mintmon_btf_offsets_len(full), fresh_err(), &t), 0);
+	assert_ptr_equal(mintmon_btf_offsets(t), mintmon_btf_offsets(full));
+	all_lookups(t, full);
+	return t;
+}
+
 /* What create() accepts, create_trusted() accepts, with the same answers. */
 static void test_trusted_same_lookups(void **state)
 {
@@ -1288,21 +1314,8 @@ static void test_trusted_same_lookups(void **state)
 	all_lookups(trusted, full);
 	mintmon_btf_destroy(trusted);
 	free(b);
-	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
-						    mintmon_btf_index(full),
-						    mintmon_btf_index_len(full), NULL, 0, fresh_err(),
-						    &trusted), 0);
-	all_lookups(trusted, full);
-	mintmon_btf_destroy(trusted);
-	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
-						    mintmon_btf_index(full),
-						    mintmon_btf_index_len(full),
-						    mintmon_btf_offsets(full),
-						    mintmon_btf_offsets_len(full), fresh_err(),
-						    &trusted), 0);
-	all_lookups(trusted, full);
+	mintmon_btf_destroy(trusted_again(full));
 	mintmon_btf_destroy(full);
-	mintmon_btf_destroy(trusted);
 
 	b = read_file(path, &size);
 	if (!b)
@@ -1313,22 +1326,8 @@ static void test_trusted_same_lookups(void **state)
 	all_lookups(trusted, full);
 	mintmon_btf_destroy(trusted);
 	free(b);
-	/* With the index of the full parse: the same again. */
-	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
-						    mintmon_btf_index(full),
-						    mintmon_btf_index_len(full), NULL, 0, fresh_err(),
-						    &trusted), 0);
-	all_lookups(trusted, full);
-	mintmon_btf_destroy(trusted);
-	/* With its record offsets too: no walk, each type checked when first read. */
-	assert_int_equal(mintmon_btf_create_trusted(mintmon_btf_data(full), mintmon_btf_size(full),
-						    mintmon_btf_index(full),
-						    mintmon_btf_index_len(full),
-						    mintmon_btf_offsets(full),
-						    mintmon_btf_offsets_len(full), fresh_err(),
-						    &trusted), 0);
-	assert_ptr_equal(mintmon_btf_offsets(trusted), mintmon_btf_offsets(full));
-	all_lookups(trusted, full);
+	/* With the index and the record offsets of the full parse: the same again. */
+	trusted = trusted_again(full);
 	assert_int_equal(mintmon_btf_offsetof(trusted, "task_struct", "comm", &o1), 0);
 	assert_int_equal(mintmon_btf_offsetof(full, "task_struct", "comm", &o2), 0);
 	assert_int_equal(o1, o2);
