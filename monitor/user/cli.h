@@ -34,6 +34,8 @@ struct cli_options {
 	const char *metrics;	/* watch: ADDR:PORT */
 	const char *on_change;	/* watch: a shell command */
 	const char *config;	/* watch: a file of targets */
+	const char *mint;	/* watch: a Mint layout whose peers to watch */
+	const char *memory;	/* watch: the memory the Mint nodes are read through */
 };
 
 struct cli {

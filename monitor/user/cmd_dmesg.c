@@ -67,22 +67,29 @@ static int follow(struct cli *c, struct out *o)
 	struct mintmon_log_cursor cur = {0};
 	struct mintmon_log_stats st;
 	struct mintmon_poll p;
-	u64 gen = 0;
+	u64 gen = 0, boot = 0;
 	int err;
 
 	cli_catch_stop();
 	while (!cli_stop) {
 		if (c->s->k && (!log || gen != c->s->generation)) {
+			u64 id = mintmon_boot_id_hash(&c->s->k->id);
+
 			mintmon_log_destroy(log);
 			log = NULL;
-			memset(&cur, 0, sizeof(cur));
-			if (gen && c->o.json) {	/* a new kernel: its log from the start */
-				printf("{\"rebooted\": true, \"release\": ");
-				cli_json_string(stdout, c->s->k->release, strlen(c->s->k->release));
-				printf("}\n");
-			} else if (gen) {
-				printf("-- rebooted: %s --\n", c->s->k->release);
+			/* Re-attached to the same boot: its ring goes on where we were. */
+			if (boot && id != boot) {	/* a new kernel: its log from the start */
+				memset(&cur, 0, sizeof(cur));
+				if (c->o.json) {
+					printf("{\"rebooted\": true, \"release\": ");
+					cli_json_string(stdout, c->s->k->release,
+							strlen(c->s->k->release));
+					printf("}\n");
+				} else {
+					printf("-- rebooted: %s --\n", c->s->k->release);
+				}
 			}
+			boot = id;
 			gen = c->s->generation;
 			if (mintmon_log_create(c->s->k, &log))
 				cli_die(c, -ENOENT, "dmesg");

@@ -8,8 +8,9 @@
  *   - run --on-change CMD on each change (sh -c, not waited for; the change
  *     in MINTMON_TARGET, MINTMON_OLD_STATE, MINTMON_NEW_STATE,
  *     MINTMON_TIME, MINTMON_EVIDENCE).
- * Targets: the arguments, -t, and the lines of --config FILE ("TARGET
- * [NAME]", # comments). A target that cannot be opened or read is
+ * Targets: the arguments, -t, the lines of --config FILE ("TARGET
+ * [NAME]", # comments), and with --mint LAYOUT --memory SPEC every peer of
+ * node 0 in a Mint layout, each searched for in its own kernel window. A target that cannot be opened or read is
  * unreachable and tried again every period; one target never holds up the
  * others: each poll is bounded, the metrics socket is non-blocking. Memory
  * is allocated when a target (re)attaches, not per poll.
@@ -30,6 +31,7 @@
 
 #include "cli.h"
 #include "layout.h"
+#include "mintmon/memmap.h"
 #include "mintmon/health.h"
 #include "mintmon/printk.h"
 
@@ -38,6 +40,7 @@
 
 struct target {
 	char spec[512], name[128];
+	u64 window_start, window_end;	/* look for the kernel only here (a Mint node); 0, 0: anywhere */
 	struct mintmon_memory mem;
 	bool mem_open;
 	struct mintmon_session *s;
@@ -212,7 +215,13 @@ static bool ensure_session(struct watch *w, struct target *t)
 		}
 		t->mem_open = true;
 	}
-	err = mintmon_layout_attach(&t->mem, &w->c->kopts, 0, &t->s);
+	struct mintmon_kernel_options opts = w->c->kopts;
+
+	if (t->window_end) {
+		opts.search_start = t->window_start;
+		opts.search_end = t->window_end;
+	}
+	err = mintmon_layout_attach(&t->mem, &opts, 0, &t->s);
 	if (!t->s) {
 		snprintf(t->error, sizeof(t->error), "cannot attach: %s", strerror(-err));
 		return false;
@@ -509,7 +518,7 @@ static void serve(struct watch *w, double until_ms, char *body, size_t cap)
 	}
 }
 
-static void add_target(struct watch *w, const char *spec, const char *name)
+static struct target *add_target(struct watch *w, const char *spec, const char *name)
 {
 	struct target *t;
 
@@ -524,6 +533,60 @@ static void add_target(struct watch *w, const char *spec, const char *name)
 		if (*p == '"' || *p == '\\' || *p == '\n')
 			*p = '_';	/* label values and JSON strings stay plain */
 	}
+	return t;
+}
+
+/*
+ * --mint LAYOUT: every peer of node 0 (the nodes it monitors; all other
+ * nodes if it monitors none), each read through --memory SPEC and searched
+ * for only in its kernel window. LAYOUT: "preset:NAME:NODES" or a layout
+ * file (docs/memmap.md).
+ */
+static void add_mint_peers(struct watch *w, const char *layout, const char *memory)
+{
+	struct mint_memmap *m = calloc(1, sizeof(*m));
+	char preset[32], name[16];
+	unsigned int nodes, k;
+	int err;
+
+	if (!m)
+		cli_die(w->c, -ENOMEM, "watch");
+	if (!memory)
+		cli_usage_error("--mint needs --memory SPEC: the memory the nodes are read through");
+	mint_memmap_init(m);
+	if (sscanf(layout, "preset:%31[^:]:%u", preset, &nodes) == 2) {
+		err = mint_memmap_preset(m, preset, nodes);
+	} else {
+		FILE *f = fopen(layout, "r");
+		static char text[1 << 16];
+		size_t n = f ? fread(text, 1, sizeof(text), f) : 0;
+
+		if (!f) {
+			fprintf(stderr, "mintmon: watch: cannot open %s: %s\n", layout, strerror(errno));
+			exit(1);
+		}
+		fclose(f);
+		err = mint_memmap_parse(m, layout, text, n);
+	}
+	if (!err)
+		err = mint_memmap_validate(m);
+	if (err) {
+		fprintf(stderr, "mintmon: watch: --mint %s: %s\n", layout, mint_memmap_strerror(m));
+		exit(1);
+	}
+	for (k = 1; k < m->nr_nodes; k++) {
+		struct mint_memmap_range win;
+		struct target *t;
+
+		if ((m->nodes[0].monitors && !(m->nodes[0].monitors >> k & 1)) ||
+		    mint_memmap_node_kernel_window(m, k, &win))
+			continue;
+		snprintf(name, sizeof(name), "node%u", k);
+		t = add_target(w, memory, name);
+		t->window_start = win.start;
+		t->window_end = win.start + win.size;
+	}
+	free(m);
 }
 
 static void read_config(struct watch *w, const char *path)
@@ -541,7 +604,7 @@ static void read_config(struct watch *w, const char *path)
 		if (!spec || *spec == '#')
 			continue;
 		name = strtok(NULL, " \t\r\n");
-		add_target(w, spec, name);
+		add_target(w, spec, name);	/* a Mint node's window: --mint */
 	}
 	fclose(f);
 }
@@ -564,6 +627,8 @@ int cmd_watch(struct cli *c, int argc, char **argv)
 		add_target(&w, argv[i], NULL);
 	if (c->o.config)
 		read_config(&w, c->o.config);
+	if (c->o.mint)
+		add_mint_peers(&w, c->o.mint, c->o.memory);
 	if (!w.nr)
 		cli_usage_error("watch: no target (arguments, -t, or --config FILE)");
 	if (c->o.metrics) {

@@ -62,6 +62,9 @@ static void usage(FILE *out)
 	      "         --metrics ADDR:PORT  watch: serve Prometheus metrics (GET /metrics)\n"
 	      "         --on-change CMD      watch: run CMD (sh -c) on each state change\n"
 	      "         --config FILE        watch: targets, one \"TARGET [NAME]\" a line\n"
+	      "         --mint LAYOUT --memory SPEC\n"
+	      "                              watch: every peer of node 0 in a Mint layout\n"
+	      "                              (preset:kexec-mint:N or a file), read through SPEC\n"
 	      "         -v (repeat for debug output)  -h\n", out);
 }
 
@@ -159,6 +162,8 @@ int main(int argc, char **argv)
 		{"metrics", required_argument, NULL, 'M'},
 		{"on-change", required_argument, NULL, 'O'},
 		{"config", required_argument, NULL, 'F'},
+		{"mint", required_argument, NULL, 'N'},
+		{"memory", required_argument, NULL, 'm'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -218,6 +223,8 @@ int main(int argc, char **argv)
 		case 'M': c->o.metrics = optarg; break;
 		case 'O': c->o.on_change = optarg; break;
 		case 'F': c->o.config = optarg; break;
+		case 'N': c->o.mint = optarg; break;
+		case 'm': c->o.memory = optarg; break;
 		case 'v': c->o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

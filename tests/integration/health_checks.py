@@ -403,3 +403,99 @@ def check_watch_memory(mintmon, memfile, polls=10000):
     if bad:
         raise Fail("watch over %d polls" % polls, bad)
     return "RSS %d kB at poll %d, %d kB at poll %d" % (r1, n1, r2, n2)
+
+
+class DmesgFollow:
+    """`mintmon dmesg --follow --json` in the background: every line parsed."""
+
+    def __init__(self, mintmon, target):
+        self.proc = subprocess.Popen([mintmon, "-t", target, "dmesg", "--follow", "--json",
+                                      "--interval", "100"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.lines, self.bad = [], []
+        self._t = threading.Thread(target=self._read, daemon=True)
+        self._t.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            try:
+                self.lines.append(json.loads(raw))
+            except ValueError:
+                self.bad.append(raw[:200])
+
+    def stop(self):
+        rc = terminate(self.proc)
+        self._t.join(5)
+        return rc
+
+    kill = stop
+
+
+def check_dmesg_follow(follow, new_truth):
+    """Across the panic and the reset: the first boot's records as they came
+    (the panic among them), one rebooted line naming the new release, then the
+    new kernel's log from its first record; sequence numbers going up in each."""
+    rc = follow.stop()
+    bad = []
+    err = follow.proc.stderr.read().decode(errors="replace")
+    if rc != 0 or "Sanitizer" in err:
+        bad.append("dmesg --follow exited %s: %s" % (rc, err.strip()[-200:]))
+    if follow.bad:
+        bad.append("%d lines are not JSON: %r" % (len(follow.bad), follow.bad[:2]))
+    boots, cur = [], []
+    for o in follow.lines:
+        if o.get("rebooted"):
+            boots.append((cur, o))
+            cur = []
+        elif "seq" in o:
+            cur.append(o)
+    boots.append((cur, None))
+    first = boots[0][0]
+    if not any("sysrq triggered crash" in o.get("text", "") for o in first):
+        bad.append("the first boot's records lack the panic (written after --follow started)")
+    if len(boots) != 2:
+        bad.append("%d rebooted lines for one reset" % (len(boots) - 1))
+    else:
+        marker, after = boots[0][1], boots[1][0]
+        if marker.get("release") != new_truth.release:
+            bad.append("rebooted line %r, the guest runs %s" % (marker, new_truth.release))
+        if not after or after[0].get("seq") != 0 or \
+                not after[0].get("text", "").startswith("Linux version"):
+            bad.append("after the reboot the log does not start over: %r" % (after[:1],))
+    for recs, _ in boots:
+        seqs = [o["seq"] for o in recs]
+        if seqs != sorted(set(seqs)):
+            bad.append("sequence numbers not increasing within a boot")
+            break
+    if bad:
+        raise Fail("dmesg --follow", limit(bad))
+    return "%d records of the first boot (the panic included), rebooted -> %s, %d records " \
+        "of the next from seq 0 (%d boots seen)" % (len(first), boots[0][1]["release"],
+                                                    len(boots[1][0]), len(boots))
+
+
+def check_unreachable(mintmon, workdir):
+    """health on memory that holds no kernel: unreachable, exit 0; watch on a
+    file that does not exist: one unreachable line, and it goes on."""
+    empty = os.path.join(workdir, "no-kernel.mem")
+    with open(empty, "wb") as f:
+        f.truncate(16 << 20)
+    bad = []
+    try:
+        r = subprocess.run([mintmon, "-t", "file:" + empty, "health", "--json"], timeout=60,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        h = json.loads(r.stdout)
+        if r.returncode != 0 or h.get("state") != "unreachable" or not h.get("error"):
+            bad.append("health on zeros: exit %d, %r" % (r.returncode, h))
+        gone = os.path.join(workdir, "gone.mem")
+        r = subprocess.run([mintmon, "watch", "file:" + gone, "--interval", "20", "--count",
+                            "10"], timeout=60, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        lines = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
+        if r.returncode != 0 or [o["new"] for o in lines] != ["unreachable"]:
+            bad.append("watch on a missing file: exit %d, %r" % (r.returncode, lines))
+    finally:
+        os.unlink(empty)
+    if bad:
+        raise Fail("unreachable targets", bad)
+    return "health on 16 MiB of zeros: unreachable (%s); watch on a missing file: one " \
+        "unreachable line in 10 periods" % h["error"][:60]

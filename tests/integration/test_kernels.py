@@ -123,8 +123,9 @@ BAD_CASES = ("bad-input",)
 # With btf: --btf on a copy of the memory whose BTF is wiped.
 BTF_CASES = ("btf-file",)
 # Runs with `live`: on the running guest, after everything above (they end its first boot).
-LIVE_CASES = ("live", "poll-steady", "health", "hung", "tainted", "panicked", "prometheus",
-              "reboot", "poll-reboot", "rebooted", "kexec", "poll-kexec", "watch")
+LIVE_CASES = ("live", "poll-steady", "health", "unreachable", "hung", "tainted", "panicked",
+              "prometheus", "reboot", "poll-reboot", "rebooted", "dmesg-follow", "kexec",
+              "poll-kexec", "watch")
 # Every other run ends with a shorter live phase: the same commands and the
 # same poll session on the running guest under load, fewer rounds, no reset
 # or kexec. So every kernel is read running as well as paused.
@@ -590,20 +591,23 @@ def run_live(args, guest, truth, record, results, kexec_release, sessions, short
 
     # Health, with watch and Prometheus watching (health_checks.py). The
     # panic ends this boot: the reset below brings the guest back.
-    watch = prom = None
+    watch = prom = follow = None
     try:
         watch = health_checks.Watch(args.mintmon, "file:" + guest.memfile, guest.workdir)
         sessions.append(watch)
         prom = health_checks.Prometheus(watch.port, guest.workdir)
         sessions.append(prom)
+        follow = health_checks.DmesgFollow(args.mintmon, "file:" + guest.memfile)
+        sessions.append(follow)
         record("health", health_checks.check_health_running, tool, truth)
+        record("unreachable", health_checks.check_unreachable, args.mintmon, guest.workdir)
         record("hung", health_checks.check_hung, tool, guest, watch)
         record("tainted", health_checks.check_tainted, tool, guest, watch)
         seen = {}
         record("panicked", health_checks.check_panicked, tool, guest, watch, prom, seen)
         record("prometheus", health_checks.check_prometheus, prom, seen)
     except qemu.GuestError as e:
-        skip(("health", "hung", "tainted", "panicked", "prometheus"),
+        skip(("health", "unreachable", "hung", "tainted", "panicked", "prometheus"),
              "guest: %s" % str(e).splitlines()[0])
 
     # Reboot: QMP system_reset, the same kernel comes back (new KASLR offset).
@@ -627,6 +631,8 @@ def run_live(args, guest, truth, record, results, kexec_release, sessions, short
                t_truth, sampler, "reset")
         if watch:
             record("rebooted", health_checks.check_rebooted, tool, watch, t_event, truth2)
+        if follow:
+            record("dmesg-follow", health_checks.check_dmesg_follow, follow, truth2)
     except qemu.GuestError as e:
         skip(("reboot", "poll-reboot"), "guest: %s" % str(e).splitlines()[0])
     if kexec_release is None or truth2 is None:

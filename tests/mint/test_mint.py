@@ -12,6 +12,10 @@ Boots three OS nodes with build/bin/kexec-mint (tests/mint/machine.py) and check
      --stress-seconds (default 60); no corruption inside a node, and (seen
      from the host, through the shared file) no node's pattern in another
      node's memory;
+  f  mintmon on the host, searching only a node's kernel window of the shared
+     file, agrees with that node's uname, Kernel code and pid 1's arguments;
+  g  mintmon watch --mint (every peer of node 0, in its kernel window) says
+     each peer is running, with the release the node gives;
 then boots the same machine with build/bin/kexec-upstream and the engine's
 memmap= arguments only, and checks
   d  the flaw the patch fixes is there: each node kernel's
@@ -331,6 +335,42 @@ def case_f(res, m, mintmon):
                                                       info["text_phys"], len(ps)))
 
 
+def case_g(res, m, mintmon):
+    """mintmon watch --mint: every peer of node 0 in the machine's own layout,
+    each found in its kernel window of the shared file, is judged running, with
+    the release that node reports."""
+    s, e = m.shared
+    target = "file:%s:map=%#x+%#x@0" % (m.shm_path, s, e - s)
+    cmd = [mintmon, "watch", "--mint", "preset:%s:%d" % (m.layout.preset, m.layout.nr_nodes),
+           "--memory", target, "--interval", "100", "--hung-after", "2000", "--count", "40"]
+    try:
+        out = subprocess.run(cmd, timeout=120, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+        lines = [json.loads(ln) for ln in out.stdout.decode().splitlines() if ln.strip()]
+    except (subprocess.SubprocessError, ValueError) as ex:
+        res.case("g.watch-peers", False, "watch failed: %s" % ex)
+        return
+    last = {}
+    for o in lines:
+        last[o["target"]] = o
+    for n in m.nodes[1:]:
+        name = "g.watch-peers node%d" % n.id
+        o = last.get("node%d" % n.id)
+        try:
+            rc, release = n.run("uname -r")
+        except MachineError as ex:
+            res.case(name, False, str(ex))
+            continue
+        if out.returncode != 0 or o is None:
+            res.case(name, False, "watch exited %d, no line for node%d: %r" % (
+                out.returncode, n.id, out.stderr.decode()[-200:]))
+            continue
+        ok = o["new"] in ("running", "tainted") and \
+            o["evidence"].get("release") == release.strip()
+        res.case(name, ok, "%s, %s (the node says %s)" % (
+            o["new"], o["evidence"].get("release"), release.strip()))
+
+
 def case_reboot(res, m, nodes):
     """Another boot for (a) and (b): the given nodes kexec themselves into a
     fresh node kernel (a new KASLR placement), all at once, as Mint nodes
@@ -571,6 +611,7 @@ def main(argv):
             case_a(res, m)
             case_b(res, m)
             case_f(res, m, a.mintmon)
+            case_g(res, m, a.mintmon)
             case_c(res, m, a.stress_seconds)
             reboot = range(a.nodes) if a.reboot_nodes is None else \
                 [int(k) for k in a.reboot_nodes.split(",") if k.strip()]
