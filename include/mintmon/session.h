@@ -63,6 +63,10 @@ struct mintmon_session {
 	u32 stalled;
 	u32 verify_at;
 	u32 verify_step;
+	/* Another kernel seen while ours stalled: switched to once its heartbeat moves. */
+	bool have_candidate;
+	struct mintmon_boot_id candidate;
+	u64 candidate_heartbeat;
 };
 
 /*

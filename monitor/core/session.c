@@ -29,6 +29,7 @@ static void heartbeat_moved(struct mintmon_session *s, u64 heartbeat)
 {
 	s->last_heartbeat = heartbeat;
 	s->stalled = 0;
+	s->have_candidate = false;
 	s->verify_step = MINTMON_VERIFY_STALLED;
 	s->verify_at = MINTMON_VERIFY_STALLED;
 }
@@ -108,6 +109,30 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 	err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &nk);
 	if (err == -ENOMEM)
 		return err;
+	if (!err && !same_id(&nk->id, &s->k->id)) {
+		u64 hb = 0;
+		bool alive;
+
+		/*
+		 * Another kernel while ours still reads intact: it may be the
+		 * new boot, or an older one's image that a reset or kexec left
+		 * in RAM (seen: a panicked boot's, found during a later kexec).
+		 * Only a heartbeat that moves between two looks proves it runs;
+		 * look again at the next poll.
+		 */
+		if (mintmon_kernel_check(nk, &hb))
+			hb = 0;
+		alive = s->have_candidate && same_id(&s->candidate, &nk->id) &&
+			hb != s->candidate_heartbeat;
+		if (!alive) {
+			s->have_candidate = true;
+			s->candidate = nk->id;
+			s->candidate_heartbeat = hb;
+			s->verify_at = s->stalled + 1;
+			mintmon_kernel_destroy(nk);
+			err = 1;	/* not (yet) a reboot */
+		}
+	}
 	if (err || same_id(&nk->id, &s->k->id)) {
 		/* Nothing else there (or the same boot): keep reading the old one. */
 		if (!err)
@@ -116,6 +141,7 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 		mintmon_error_clear(&s->err);
 		return 0;
 	}
+	s->have_candidate = false;
 	mintmon_kernel_destroy(s->k);	/* this forgets mem's RAM ranges... */
 	s->k = nk;
 	mintmon_kernel_use_ram(nk);	/* ...which are the new kernel's */

@@ -728,14 +728,19 @@ def run_one(run, args):
                 msg = str(e).splitlines()
                 path = getattr(guest, "console_path", None)
                 console = guest.console() if path and os.path.exists(path) else ""
-                if attempt == 1 and not guest.alive() and "Kernel panic" in console:
-                    # The guest kernel died while booting, before the scenario
-                    # (seen once with 5-level paging under TCG: a fault in
-                    # just-patched kernel text). Not mintmon's doing: boot
-                    # once more, and say so in the truth case.
+                if attempt == 1 and not guest.alive():
+                    # The guest died while booting, before the scenario: a
+                    # panic (seen once with 5-level paging under TCG: a fault
+                    # in just-patched kernel text), or a reset before the
+                    # kernel printed anything (seen once on 6.12-rt, SeaBIOS
+                    # twice on the console, with two test runs sharing the
+                    # two cores). Not mintmon's doing: boot once more, and
+                    # say so in the truth case.
                     why = next((ln.strip() for ln in console.splitlines()
                                 if "RIP:" in ln or "BUG:" in ln), msg[0])
-                    note = "; first boot panicked (%s), booted again" % why[:80]
+                    if "Kernel panic" not in console:
+                        why = "QEMU exited, %d bytes on the console" % len(console)
+                    note = "; first boot died (%s), booted again" % why[:80]
                     if args.logs:
                         guest.save_logs(os.path.join(args.logs, run.label + "-boot1"))
                     guest.cleanup()
