@@ -72,11 +72,14 @@ static int follow(struct cli *c, struct out *o)
 
 	cli_catch_stop();
 	while (!cli_stop) {
-		if (c->s->k && (!log || gen != c->s->generation)) {
-			u64 id = mintmon_boot_id_hash(&c->s->k->id);
-
+		/* The log belongs to the kernel object: gone or re-attached, it goes too. */
+		if (log && (!c->s->k || gen != c->s->generation)) {
 			mintmon_log_destroy(log);
 			log = NULL;
+		}
+		if (c->s->k && !log) {
+			u64 id = mintmon_boot_id_hash(&c->s->k->id);
+
 			/* Re-attached to the same boot: its ring goes on where we were. */
 			if (boot && id != boot) {	/* a new kernel: its log from the start */
 				memset(&cur, 0, sizeof(cur));
