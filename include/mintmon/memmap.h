@@ -10,8 +10,10 @@
  * A layout is a machine: installed memory [0, memory), firmware ranges that
  * every node sees as they are (ACPI tables, BIOS ROM), and nodes. A node owns
  * RAM regions (one of them is its kernel region: the kexec segments go
- * there), CPUs, and may monitor other nodes: a monitoring node gets every
- * monitored node's regions as RESERVED windows in its e820, never as RAM.
+ * there), CPUs, and may monitor other nodes: a monitoring node may read
+ * every monitored node's regions (its "windows"). Every node's e820 lists
+ * all other nodes' memory as RESERVED, never as RAM and never as a gap the
+ * kernel could hand out as PCI address space.
  *
  * The library is freestanding (platform.h: only memcpy/memset/memcmp/strlen
  * and friends, no allocation, no stdio): a struct mint_memmap is plain data
@@ -188,7 +190,8 @@ int mint_memmap_node_windows(const struct mint_memmap *m, unsigned int node,
 
 /*
  * The e820 map node must boot with: its regions as RAM, the firmware ranges
- * with their types, its windows as RESERVED; nothing else.
+ * with their types, every other node's regions and its explicit windows as
+ * RESERVED; nothing else.
  */
 int mint_memmap_node_e820(const struct mint_memmap *m, unsigned int node,
 			  struct mint_memmap_e820 *e820_ret);
@@ -210,5 +213,89 @@ int mint_memmap_owner(const struct mint_memmap *m, u64 addr);
 
 /* "RAM", "reserved", "ACPI", "NVS", "unusable" or "unknown". */
 const char *mint_memmap_e820_type_name(u32 type);
+
+/* Pieces of a range: what mint_memmap_subtract_foreign() leaves of it. */
+struct mint_memmap_ranges {
+	unsigned int nr;
+	struct mint_memmap_range r[MINT_MEMMAP_MAX_NODES * MINT_MEMMAP_MAX_REGIONS +
+				   MINT_MEMMAP_MAX_WINDOWS + 1];
+};
+
+/*
+ * What is left of [start, start + size) once everything node's e820 reserves
+ * on the layout's behalf is cut out: every other node's RAM regions and
+ * node's explicit windows. The pieces are sorted (none if nothing is left).
+ * kexec uses it on a reserved range of the running machine's map: on a node
+ * that a Mint kexec booted, the map read back holds its peers' memory as
+ * reserved, possibly merged by the kernel with adjacent firmware ranges, and
+ * only the rest is firmware. Needs no validation (adding firmware clears
+ * it); -ENOENT for a node that does not exist, -EINVAL for an empty or
+ * wrapping range.
+ */
+int mint_memmap_subtract_foreign(const struct mint_memmap *m, unsigned int node, u64 start,
+				 u64 size, struct mint_memmap_ranges *ranges_ret);
+
+/*
+ * Identity hand-over: kexec-mint tells a node kernel which layout it was
+ * booted with and which node it is, in an x86 setup_data entry of this type
+ * (boot protocol; the kernel ignores unknown types and exposes each entry in
+ * /sys/kernel/boot_params/setup_data/N/{type,data}), and on its command line
+ * as "mint_node=K mint_layout=HHHHHHHHHHHHHHHH" (the layout hash, %016llx).
+ */
+#define MINT_MEMMAP_SETUP_DATA_TYPE	0x4d494e54U	/* "TNIM" */
+/* First header field: bytes 'M','T','N','H' when stored little-endian. */
+#define MINT_MEMMAP_HANDOVER_MAGIC	0x484e544dU
+#define MINT_MEMMAP_HANDOVER_VERSION	1
+#define MINT_MEMMAP_TEXT_MAX		32768	/* longest canonical layout text */
+
+/*
+ * The hand-over blob: this header, little-endian, then text_len bytes of
+ * canonical layout text (mint_memmap_format()), no NUL. The text starts at
+ * hdr_size, so a later version may grow the header.
+ */
+struct mint_memmap_handover {
+	u32 magic;		/* MINT_MEMMAP_HANDOVER_MAGIC */
+	u16 version;		/* MINT_MEMMAP_HANDOVER_VERSION */
+	u16 hdr_size;		/* sizeof(struct mint_memmap_handover) = 24 */
+	u32 node;		/* the node this blob boots */
+	u32 text_len;
+	u64 hash;		/* mint_memmap_hash() of the text */
+};
+
+/*
+ * Canonical layout text (docs/memmap.md syntax) that mint_memmap_parse()
+ * reads back into an equal layout: same memory, nodes, regions with names
+ * and kernel flag, CPUs, monitors, windows and firmware ranges (including
+ * firmware added with mint_memmap_add_firmware(), sorted by address).
+ * Deterministic: the same layout always gives the same bytes. Returns the
+ * length (no NUL written beyond size; NUL-terminated if there is room) or
+ * -ENOSPC; -EINVAL for a layout that has not passed validation. Never longer
+ * than MINT_MEMMAP_TEXT_MAX.
+ */
+int mint_memmap_format(const struct mint_memmap *m, char *buf, size_t size);
+
+/* FNV-1a 64 of len bytes: the layout's identity, printed as %016llx. */
+u64 mint_memmap_hash(const void *data, size_t len);
+
+/*
+ * Build the hand-over blob for node into buf (size bytes; at most
+ * sizeof(struct mint_memmap_handover) + MINT_MEMMAP_TEXT_MAX are needed).
+ * Returns its length, -ENOSPC if buf is too small, -EINVAL for a layout that
+ * has not passed validation, -ENOENT for a node it does not have.
+ */
+int mint_memmap_handover_build(const struct mint_memmap *m, unsigned int node, void *buf,
+			       size_t size);
+
+/*
+ * Parse an untrusted hand-over blob of len bytes in stages: the header
+ * (magic, version, hdr_size >= 24 and <= len, text_len <= TEXT_MAX and
+ * fitting after the header; -EINVAL), the hash (-EBADMSG), the text with
+ * mint_memmap_parse() and mint_memmap_validate() (their errors), then the
+ * node (-ENOENT). Bytes after the text are ignored. On success fills m
+ * (caller storage, validated) and writes *node_ret and *hash_ret; on failure
+ * m->errmsg says why, starting with "hand-over:".
+ */
+int mint_memmap_handover_parse(struct mint_memmap *m, const void *blob, size_t len,
+			       unsigned int *node_ret, u64 *hash_ret);
 
 #endif /* MINTMON_MEMMAP_H */

@@ -3,7 +3,8 @@
  * mint-memmap: print what the layout engine computes for a Mint machine.
  *
  *   mint-memmap (--preset kexec-mint --nodes N | --layout FILE) [--node K]
- *               (--table | --json | --cmdline | --e820 | --svg FILE)
+ *               (--table | --json | --cmdline | --e820 | --svg FILE |
+ *                --canonical | --hash)
  *
  * Every failure is one line on stderr and a non-zero exit: 2 for a bad
  * command line, 1 for a bad layout or an I/O error.
@@ -37,7 +38,8 @@ static void die(int code, const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fputs("usage: mint-memmap (--preset kexec-mint --nodes N | --layout FILE) [--node K]\n"
-	      "                   (--table | --json | --cmdline | --e820 | --svg FILE)\n"
+	      "                   (--table | --json | --cmdline | --e820 | --svg FILE |\n"
+	      "                    --canonical | --hash)\n"
 	      "\n"
 	      "  --preset NAME   built-in layout (kexec-mint: Kexec-Mint's arithmetic)\n"
 	      "  --nodes N       number of nodes for the preset (kexec-mint: 1 to 3)\n"
@@ -47,7 +49,9 @@ static void usage(FILE *f)
 	      "  --json          the layout and every node's outputs as JSON\n"
 	      "  --cmdline       kernel arguments (memmap=exactmap ...) a node boots with\n"
 	      "  --e820          the e820 map a node boots with, as the kernel prints it\n"
-	      "  --svg FILE      picture of the machine's memory ('-' for stdout)\n",
+	      "  --svg FILE      picture of the machine's memory ('-' for stdout)\n"
+	      "  --canonical     the layout as canonical text (what kexec-mint hands a node)\n"
+	      "  --hash          the layout's identity: 16 hex digits, as in mint_layout=\n",
 	      f);
 }
 
@@ -130,12 +134,20 @@ const char *mint_memmap_cli_cpus(char *buf, size_t size, const struct mint_memma
 	return buf;
 }
 
+static int cmp_window(const void *a, const void *b)
+{
+	const struct mint_memmap_window *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static void print_table_node(const struct mint_memmap *m, unsigned int id)
 {
 	const struct mint_memmap_node *node = &m->nodes[id];
+	struct mint_memmap_window foreign[MINT_MEMMAP_MAX_NODES * MINT_MEMMAP_MAX_REGIONS];
 	struct mint_memmap_windows win;
 	char sz[32], cpus[MINT_MEMMAP_MAX_CPUS * 4 + 16];
-	unsigned int i, peer;
+	unsigned int i, peer, nr_foreign = 0;
 	u64 ram = 0;
 
 	mint_memmap_node_ram(m, id, &ram);
@@ -168,6 +180,27 @@ static void print_table_node(const struct mint_memmap *m, unsigned int id)
 		else
 			printf("node %u %s, reserved\n", w->owner,
 			       m->nodes[w->owner].regions[w->region].name);
+	}
+	/* The other nodes' memory it does not monitor: reserved in its e820 all the same. */
+	for (peer = 0; peer < m->nr_nodes; peer++) {
+		if (peer == id || (node->monitors & (1U << peer)))
+			continue;
+		for (i = 0; i < m->nodes[peer].nr_regions; i++) {
+			foreign[nr_foreign].start = m->nodes[peer].regions[i].start;
+			foreign[nr_foreign].size = m->nodes[peer].regions[i].size;
+			foreign[nr_foreign].owner = peer;
+			foreign[nr_foreign++].region = i;
+		}
+	}
+	qsort(foreign, nr_foreign, sizeof(foreign[0]), cmp_window);
+	for (i = 0; i < nr_foreign; i++) {
+		const struct mint_memmap_window *w = &foreign[i];
+		const char *name = m->nodes[w->owner].regions[w->region].name;
+
+		printf("  foreign 0x%010llx-0x%010llx %10s  node %u%s%s, reserved\n",
+		       (ull)w->start, (ull)(w->start + w->size - 1),
+		       mint_memmap_cli_size(sz, sizeof(sz), w->size), w->owner,
+		       name[0] ? " " : "", name);
 	}
 }
 
@@ -343,7 +376,22 @@ static void print_json(const struct mint_memmap *m, const char *title, int only)
 	printf("\n  ]\n}\n");
 }
 
-enum mode { MODE_NONE, MODE_TABLE, MODE_JSON, MODE_CMDLINE, MODE_E820, MODE_SVG };
+/* The whole layout's canonical text: the same for every node (--node only checks K). */
+static void print_canonical(const struct mint_memmap *m, bool hash)
+{
+	static char text[MINT_MEMMAP_TEXT_MAX + 1];
+	int len = mint_memmap_format(m, text, sizeof(text));
+
+	if (len < 0)
+		die(1, "cannot format the layout: %s", strerror(-len));
+	if (hash)
+		printf("%016llx\n", (ull)mint_memmap_hash(text, (size_t)len));
+	else
+		fwrite(text, 1, (size_t)len, stdout);
+}
+
+enum mode { MODE_NONE, MODE_TABLE, MODE_JSON, MODE_CMDLINE, MODE_E820, MODE_SVG,
+	    MODE_CANONICAL, MODE_HASH };
 
 int main(int argc, char **argv)
 {
@@ -357,6 +405,8 @@ int main(int argc, char **argv)
 		{ "cmdline", no_argument, NULL, 'c' },
 		{ "e820", no_argument, NULL, 'e' },
 		{ "svg", required_argument, NULL, 's' },
+		{ "canonical", no_argument, NULL, 'C' },
+		{ "hash", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -400,6 +450,12 @@ int main(int argc, char **argv)
 			want = MODE_SVG;
 			svg = optarg;
 			break;
+		case 'C':
+			want = MODE_CANONICAL;
+			break;
+		case 'H':
+			want = MODE_HASH;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -428,7 +484,8 @@ int main(int argc, char **argv)
 		}
 		if (want != MODE_NONE) {
 			if (mode != MODE_NONE)
-				die(2, "give only one of --table, --json, --cmdline, --e820, --svg");
+				die(2, "give only one of --table, --json, --cmdline, --e820, --svg, "
+				    "--canonical, --hash");
 			mode = want;
 		}
 	}
@@ -441,7 +498,8 @@ int main(int argc, char **argv)
 	if (layout && nodes >= 0)
 		die(2, "--nodes goes with --preset, not --layout");
 	if (mode == MODE_NONE)
-		die(2, "give one of --table, --json, --cmdline, --e820, --svg FILE");
+		die(2, "give one of --table, --json, --cmdline, --e820, --svg FILE, --canonical, "
+		    "--hash");
 
 	if (preset) {
 		err = mint_memmap_preset(&m, preset, (unsigned int)nodes);
@@ -489,6 +547,10 @@ int main(int argc, char **argv)
 			die(1, "%s: write error", svg);
 		break;
 	}
+	case MODE_CANONICAL:
+	case MODE_HASH:
+		print_canonical(&m, mode == MODE_HASH);
+		break;
 	case MODE_NONE:
 		break;
 	}

@@ -2,8 +2,9 @@
 /*
  * The layout as a picture: one column for the machine (who owns what), then
  * one column per node showing the e820 it boots with (its RAM solid, the
- * windows it may read hatched in the owner's colour, firmware grey, the
- * rest absent). Addresses run downwards; block heights grow with log2 of
+ * windows it may read hatched in the owner's colour, the other nodes' memory
+ * it does not monitor pale in the owner's colour, firmware grey, the rest
+ * absent). Addresses run downwards; block heights grow with log2 of
  * the size, so a 128 KiB trampoline region and a 384 MiB kernel region are
  * both readable.
  */
@@ -21,7 +22,7 @@ typedef unsigned long long ull;
 #define COL_GAP		28.0
 #define MIN_H		24.0	/* one line of text */
 #define LOG_H		7.0	/* extra height per doubling above 64 KiB */
-#define LEGEND_H	120.0
+#define LEGEND_H	144.0
 
 static const struct {
 	const char *fill;
@@ -260,7 +261,7 @@ static void node_column(FILE *f, const struct mint_memmap *m, const struct axis 
 			unsigned int id)
 {
 	const struct mint_memmap_node *node = &m->nodes[id];
-	unsigned int c = id % NR_COLOURS, i;
+	unsigned int c = id % NR_COLOURS, i, peer;
 	struct mint_memmap_windows win;
 	char l1[64], l2[64], sz[32], cpus[64];
 	double top = ax->y[0], bottom = ax->y[ax->nr - 1];
@@ -284,6 +285,26 @@ static void node_column(FILE *f, const struct mint_memmap *m, const struct axis 
 		block(f, x, axis_y(ax, fw->start), axis_y(ax, fw->start + fw->size), FIRMWARE_FILL,
 		      "#666666", 1, "#1b1b1b", mint_memmap_e820_type_name(fw->type), "firmware",
 		      false);
+	}
+	/* Other nodes' memory it does not monitor: reserved all the same. */
+	for (peer = 0; peer < m->nr_nodes; peer++) {
+		unsigned int pc = peer % NR_COLOURS;
+
+		if (peer == id || (node->monitors & (1U << peer)))
+			continue;
+		for (i = 0; i < m->nodes[peer].nr_regions; i++) {
+			const struct mint_memmap_region *r = &m->nodes[peer].regions[i];
+			double y0 = axis_y(ax, r->start), y1 = axis_y(ax, r->start + r->size);
+
+			snprintf(l1, sizeof(l1), "reserved: node %u%s%s", peer, r->name[0] ? " " : "",
+				 r->name);
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+				"fill=\"%s\" fill-opacity=\"0.18\" stroke=\"%s\" stroke-width=\"1\"/>\n",
+				x, y0, COL_W, y1 - y0, palette[pc].fill, palette[pc].fill);
+			if (y1 - y0 >= 14)
+				fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"t\" fill=\"#444444\">%s</text>\n",
+					x + COL_W / 2, (y0 + y1) / 2 + 4, l1);
+		}
 	}
 	for (i = 0; i < win.nr; i++) {
 		const struct mint_memmap_window *w = &win.w[i];
@@ -349,13 +370,18 @@ static void legend(FILE *f, const struct mint_memmap *m, double y, double width)
 		"reads it, never allocates it</text>\n", x, y + 22, palette[1].fill, x + 30,
 		y + 33);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"14\" fill=\"%s\" "
+		"fill-opacity=\"0.18\" stroke=\"%s\"/><text x=\"%.1f\" y=\"%.1f\" class=\"leg\">"
+		"another node's RAM it does not monitor (pale, the owner's colour): reserved, "
+		"neither used nor taken for free address space</text>\n", x, y + 44,
+		palette[2].fill, palette[2].fill, x + 30, y + 55);
+	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"14\" fill=\"%s\" "
 		"stroke=\"#666666\"/><text x=\"%.1f\" y=\"%.1f\" class=\"leg\">firmware range, "
-		"passed through to every node with its e820 type</text>\n", x, y + 44,
-		FIRMWARE_FILL, x + 30, y + 55);
+		"passed through to every node with its e820 type</text>\n", x, y + 66,
+		FIRMWARE_FILL, x + 30, y + 77);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"14\" fill=\"#f4f4f4\" "
 		"stroke=\"#bbbbbb\"/><text x=\"%.1f\" y=\"%.1f\" class=\"leg\">absent: not in "
-		"the node's e820 at all</text>\n", x, y + 66, x + 30, y + 77);
-	y += 96;
+		"the node's e820 at all</text>\n", x, y + 88, x + 30, y + 99);
+	y += 118;
 	for (id = 0; id < m->nr_nodes && x + 120 < width; id++) {
 		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"14\" fill=\"%s\"/>"
 			"<text x=\"%.1f\" y=\"%.1f\" class=\"leg\">node %u%s</text>\n", x, y,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mint_memmap: the layout model, the kexec-mint preset, the layout-file
- * parser, validation and every per-node output (e820, kernel arguments,
- * kernel window, monitor windows).
+ * parser, validation, every per-node output (e820, kernel arguments,
+ * kernel window, monitor windows) and the identity hand-over (canonical
+ * text, hash, the blob kexec-mint gives a node kernel).
  *
  * One translation unit on purpose: a consumer (kexec, the node-0 module)
  * adds one file, and no symbol crosses files, so the freestanding check sees
@@ -21,6 +22,7 @@ struct mm_out {
 	char *buf;
 	size_t size;	/* capacity including the NUL; may be 0 */
 	size_t len;	/* characters produced so far, possibly more than fit */
+	bool raw;	/* bytes may fill all of size: NUL only where there is room */
 };
 
 static void out_init(struct mm_out *o, char *buf, size_t size)
@@ -28,13 +30,19 @@ static void out_init(struct mm_out *o, char *buf, size_t size)
 	o->buf = buf;
 	o->size = size;
 	o->len = 0;
+	o->raw = false;
 	if (size)
 		buf[0] = '\0';
 }
 
 static void out_char(struct mm_out *o, char c)
 {
-	if (o->size && o->len < o->size - 1) {
+	if (o->raw) {
+		if (o->len < o->size)
+			o->buf[o->len] = c;
+		if (o->len + 1 < o->size)
+			o->buf[o->len + 1] = '\0';
+	} else if (o->size && o->len < o->size - 1) {
 		o->buf[o->len] = c;
 		o->buf[o->len + 1] = '\0';
 	}
@@ -49,7 +57,8 @@ static void out_strn(struct mm_out *o, const char *s, size_t max)
 		out_char(o, s[i]);
 }
 
-static void out_u64(struct mm_out *o, u64 v, unsigned int base)
+/* v in base, zero-padded to at least width digits (at most 20). */
+static void out_u64(struct mm_out *o, u64 v, unsigned int base, unsigned int width)
 {
 	char tmp[24];
 	unsigned int n = 0;
@@ -58,14 +67,16 @@ static void out_u64(struct mm_out *o, u64 v, unsigned int base)
 		tmp[n++] = "0123456789abcdef"[v % base];
 		v /= base;
 	} while (v);
+	while (n < width && n < 20)
+		tmp[n++] = '0';
 	while (n)
 		out_char(o, tmp[--n]);
 }
 
 /*
- * printf subset for messages: %s %.*s %u %d %llu %llx %c %%. Formats are
- * always literals of this file; untrusted text goes through %s only after
- * token_quote() made it printable.
+ * printf subset for messages: %s %.*s %u %d %llu %llx %016llx %c %%.
+ * Formats are always literals of this file; untrusted text goes through %s
+ * only after token_quote() made it printable.
  */
 static void out_vformat(struct mm_out *o, const char *fmt, __builtin_va_list ap)
 {
@@ -73,6 +84,7 @@ static void out_vformat(struct mm_out *o, const char *fmt, __builtin_va_list ap)
 
 	for (p = fmt; *p; p++) {
 		size_t prec = (size_t)-1;
+		unsigned int width = 0;
 		bool ll = false;
 		u64 v;
 
@@ -81,6 +93,10 @@ static void out_vformat(struct mm_out *o, const char *fmt, __builtin_va_list ap)
 			continue;
 		}
 		p++;
+		if (p[0] == '0')	/* zero padding is the only flag */
+			p++;
+		while (*p >= '0' && *p <= '9')
+			width = width * 10 + (unsigned int)(*p++ - '0');
 		if (p[0] == '.' && p[1] == '*') {
 			int n = __builtin_va_arg(ap, int);
 
@@ -107,7 +123,7 @@ static void out_vformat(struct mm_out *o, const char *fmt, __builtin_va_list ap)
 			} else {
 				v = (u64)d;
 			}
-			out_u64(o, v, 10);
+			out_u64(o, v, 10, 0);
 			break;
 		}
 		case 'u':
@@ -116,7 +132,7 @@ static void out_vformat(struct mm_out *o, const char *fmt, __builtin_va_list ap)
 				v = __builtin_va_arg(ap, unsigned long long);
 			else
 				v = __builtin_va_arg(ap, unsigned int);
-			out_u64(o, v, *p == 'u' ? 10 : 16);
+			out_u64(o, v, *p == 'u' ? 10 : 16, width);
 			break;
 		case '%':
 			out_char(o, '%');
@@ -627,6 +643,18 @@ static bool name_char_ok(char c)
 	       c == '_' || c == '-' || c == '.';
 }
 
+/* A region name as the parser makes them: NUL-terminated in its array, "" allowed. */
+static bool name_ok(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < MINT_MEMMAP_NAME_SIZE && name[i]; i++) {
+		if (!name_char_ok(name[i]))
+			return false;
+	}
+	return i < MINT_MEMMAP_NAME_SIZE;
+}
+
 static int parse_ram(struct mm_parser *p, const struct mm_token *f, unsigned int nf)
 {
 	static const char usage[] = "ram START SIZE [kernel] [name=NAME]";
@@ -859,12 +887,62 @@ static bool window_at(const struct mint_memmap *m, unsigned int id, unsigned int
 	return false;
 }
 
-/* The idx-th item of node id's e820, unsorted: its RAM, firmware, windows. */
+/*
+ * The idx-th region of a node other than id, unsorted, as a window with its
+ * owner. Bounded by the array sizes, so a layout that has not been validated
+ * (mint_memmap_subtract_foreign()) cannot make it read past them.
+ */
+static bool foreign_at(const struct mint_memmap *m, unsigned int id, unsigned int idx,
+		       struct mint_memmap_window *w)
+{
+	unsigned int peer;
+
+	for (peer = 0; peer < m->nr_nodes && peer < MINT_MEMMAP_MAX_NODES; peer++) {
+		const struct mint_memmap_node *pn = &m->nodes[peer];
+		unsigned int nr = pn->nr_regions < MINT_MEMMAP_MAX_REGIONS ?
+				  pn->nr_regions : MINT_MEMMAP_MAX_REGIONS;
+
+		if (peer == id || !pn->present)
+			continue;
+		if (idx < nr) {
+			w->start = pn->regions[idx].start;
+			w->size = pn->regions[idx].size;
+			w->owner = peer;
+			w->region = idx;
+			return true;
+		}
+		idx -= nr;
+	}
+	return false;
+}
+
+static unsigned int nr_foreign(const struct mint_memmap *m, unsigned int id)
+{
+	unsigned int peer, n = 0;
+
+	for (peer = 0; peer < m->nr_nodes && peer < MINT_MEMMAP_MAX_NODES; peer++) {
+		const struct mint_memmap_node *pn = &m->nodes[peer];
+
+		if (peer != id && pn->present)
+			n += pn->nr_regions < MINT_MEMMAP_MAX_REGIONS ? pn->nr_regions :
+			     MINT_MEMMAP_MAX_REGIONS;
+	}
+	return n;
+}
+
+/*
+ * The idx-th item of node id's e820, unsorted: its RAM, firmware, every
+ * other node's RAM as reserved (whether it monitors that node or not: the
+ * kernel must neither use it nor take it for free address space), its
+ * explicit windows. Monitored peers' windows are among the other nodes'
+ * RAM, so they are not listed twice.
+ */
 static bool e820_item_at(const struct mint_memmap *m, unsigned int id, unsigned int idx,
 			 struct mint_memmap_e820_entry *e)
 {
 	const struct mint_memmap_node *node = &m->nodes[id];
 	struct mint_memmap_window w;
+	unsigned int nf;
 
 	if (idx < node->nr_regions) {
 		e->addr = node->regions[idx].start;
@@ -880,10 +958,18 @@ static bool e820_item_at(const struct mint_memmap *m, unsigned int id, unsigned 
 		return true;
 	}
 	idx -= m->nr_firmware;
-	if (!window_at(m, id, idx, &w))
+	nf = nr_foreign(m, id);
+	if (idx < nf) {
+		if (!foreign_at(m, id, idx, &w))
+			return false;	/* unreachable: nf counts what foreign_at() finds */
+		e->addr = w.start;
+		e->size = w.size;
+	} else if (idx - nf < node->nr_windows) {
+		e->addr = node->windows[idx - nf].start;
+		e->size = node->windows[idx - nf].size;
+	} else {
 		return false;
-	e->addr = w.start;
-	e->size = w.size;
+	}
 	e->type = MINT_MEMMAP_E820_RESERVED;
 	return true;
 }
@@ -1075,7 +1161,8 @@ static int validate_monitor(struct mint_memmap *m, unsigned int id)
 	unsigned int peer, i, j;
 	struct mm_desc d1, d2;
 
-	for (peer = 0; peer < MINT_MEMMAP_MAX_NODES; peer++) {
+	/* All 32 bits: a hand-filled struct may set those above the node limit. */
+	for (peer = 0; peer < 32; peer++) {
 		if (!(node->monitors & (1U << peer)))
 			continue;
 		if (peer == id)
@@ -1092,6 +1179,24 @@ static int validate_monitor(struct mint_memmap *m, unsigned int id)
 		    !is_aligned(w.size, MINT_MEMMAP_PAGE_SIZE))
 			return fail(m, -EINVAL, "%s is not 4 KiB aligned",
 				    desc_window(&d1, m, id, &w));
+		/*
+		 * Another node's RAM is reserved in every map already, and
+		 * reading it is what 'monitors' is for: a window over it would
+		 * be a second, unchecked way in (and two e820 items in one).
+		 */
+		for (j = 0; j < MM_MAX_ITEMS && foreign_at(m, id, j, &v); j++) {
+			if (!ranges_overlap(w.start, w.size, v.start, v.size))
+				continue;
+			if (node->monitors & (1U << v.owner))
+				return fail(m, -EINVAL,
+					    "%s overlaps %s, which 'monitors %u' already makes a window",
+					    desc_window(&d1, m, id, &w),
+					    desc_region(&d2, m, v.owner, v.region), v.owner);
+			return fail(m, -EINVAL,
+				    "%s overlaps %s: to read node %u's memory, say 'monitors %u'",
+				    desc_window(&d1, m, id, &w),
+				    desc_region(&d2, m, v.owner, v.region), v.owner, v.owner);
+		}
 	}
 	for (i = 0; i < MM_MAX_ITEMS && window_at(m, id, i, &w); i++) {
 		for (j = 0; j < node->nr_regions; j++) {
@@ -1160,6 +1265,12 @@ static int validate_counts(struct mint_memmap *m)
 
 		if (f->type == MINT_MEMMAP_E820_RAM)
 			return fail(m, -EINVAL, "firmware at 0x%llx cannot be RAM", (ull)f->start);
+		/* Only the types a layout file can name (canonical text). */
+		if (f->type != MINT_MEMMAP_E820_RESERVED && f->type != MINT_MEMMAP_E820_ACPI &&
+		    f->type != MINT_MEMMAP_E820_NVS && f->type != MINT_MEMMAP_E820_UNUSABLE)
+			return fail(m, -EINVAL,
+				    "firmware at 0x%llx: e820 type %u cannot be passed through",
+				    (ull)f->start, f->type);
 		err = check_range(m, "firmware", f->start, f->size);
 		if (err)
 			return err;
@@ -1174,6 +1285,11 @@ static int validate_counts(struct mint_memmap *m)
 			err = check_range(m, "ram", node->regions[i].start, node->regions[i].size);
 			if (err)
 				return err;
+			/* Messages print names, and the canonical text must parse back. */
+			if (!name_ok(node->regions[i].name))
+				return fail(m, -EINVAL,
+					    "node %u region %u: a name is at most %u letters, digits, '_', '-' or '.'",
+					    id, i, MINT_MEMMAP_NAME_SIZE - 1);
 		}
 		for (i = 0; i < node->nr_windows; i++) {
 			err = check_range(m, "window", node->windows[i].start,
@@ -1384,4 +1500,326 @@ int mint_memmap_owner(const struct mint_memmap *m, u64 addr)
 		}
 	}
 	return -ENOENT;
+}
+
+int mint_memmap_subtract_foreign(const struct mint_memmap *m, unsigned int node, u64 start,
+				 u64 size, struct mint_memmap_ranges *ranges_ret)
+{
+	const struct mint_memmap_node *self;
+	unsigned int n = 0, pass, i, nw, nf;
+	u64 pos = start, end;
+
+	if (node >= m->nr_nodes || node >= MINT_MEMMAP_MAX_NODES || !m->nodes[node].present)
+		return -ENOENT;
+	if (!size || start + size < start)
+		return -EINVAL;
+	self = &m->nodes[node];
+	nw = self->nr_windows < MINT_MEMMAP_MAX_WINDOWS ? self->nr_windows :
+	     MINT_MEMMAP_MAX_WINDOWS;
+	nf = nr_foreign(m, node);
+	end = start + size;
+	/*
+	 * Each pass finds the lowest cut still overlapping [pos, end), keeps
+	 * what lies below it and moves pos past it, so it never overlaps
+	 * again: at most one pass per cut, plus one for the tail.
+	 */
+	for (pass = 0; pass < MINTMON_ARRAY_SIZE(ranges_ret->r) && pos < end; pass++) {
+		struct mint_memmap_window w;
+		u64 cs = 0, ce = 0, s, e;
+		bool found = false;
+
+		for (i = 0; i < nf + nw; i++) {
+			if (i < nf) {
+				if (!foreign_at(m, node, i, &w))
+					break;	/* unreachable: nf counts them */
+				s = w.start;
+				e = w.size;
+			} else {
+				s = self->windows[i - nf].start;
+				e = self->windows[i - nf].size;
+			}
+			/* Not validated: an empty cut is none, a wrapping one ends at the top. */
+			if (!e)
+				continue;
+			e = s + e < s ? U64_MAX_ : s + e;
+			if (s >= end || e <= pos || (found && s >= cs))
+				continue;
+			cs = s;
+			ce = e;
+			found = true;
+		}
+		if (!found) {
+			ranges_ret->r[n].start = pos;
+			ranges_ret->r[n++].size = end - pos;
+			break;
+		}
+		if (cs > pos) {
+			ranges_ret->r[n].start = pos;
+			ranges_ret->r[n++].size = cs - pos;
+		}
+		pos = ce;
+	}
+	ranges_ret->nr = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Identity hand-over                                                        */
+/* ------------------------------------------------------------------------ */
+
+#define MM_HANDOVER_HDR		24	/* sizeof(struct mint_memmap_handover) */
+
+_Static_assert(sizeof(struct mint_memmap_handover) == MM_HANDOVER_HDR,
+	       "the hand-over header is 24 bytes on every ABI");
+
+static const char *firmware_keyword(u32 type)
+{
+	switch (type) {
+	case MINT_MEMMAP_E820_ACPI:
+		return "acpi";
+	case MINT_MEMMAP_E820_NVS:
+		return "nvs";
+	case MINT_MEMMAP_E820_UNUSABLE:
+		return "unusable";
+	default:	/* validation allows nothing else */
+		return "reserved";
+	}
+}
+
+/* A node's CPUs as "0-3,8": one field, whatever the count. */
+static void out_cpus(struct mm_out *o, const struct mint_memmap_node *node)
+{
+	unsigned int c = 0, last, n = 0;
+
+	while (c < MINT_MEMMAP_MAX_CPUS) {
+		if (!(node->cpus[c / 64] & (1ULL << (c % 64)))) {
+			c++;
+			continue;
+		}
+		for (last = c; last + 1 < MINT_MEMMAP_MAX_CPUS &&
+		     (node->cpus[(last + 1) / 64] & (1ULL << ((last + 1) % 64))); last++)
+			;
+		out_format(o, n++ ? ",%u" : "%u", c);
+		if (last > c)
+			out_format(o, "-%u", last);
+		c = last + 1;
+	}
+}
+
+/*
+ * Firmware in address order, touching ranges of one type merged: what the
+ * parser's mint_memmap_add_firmware() makes of the lines again, so that
+ * format -> parse -> format is stable. Validation made the ranges disjoint,
+ * hence their starts distinct.
+ */
+static void out_firmware(struct mm_out *o, const struct mint_memmap *m)
+{
+	struct mint_memmap_firmware cur = { 0 };
+	unsigned int pass, i;
+	bool have = false;
+	u64 prev = 0;
+
+	for (pass = 0; pass < m->nr_firmware; pass++) {
+		const struct mint_memmap_firmware *best = NULL;
+
+		for (i = 0; i < m->nr_firmware; i++) {
+			const struct mint_memmap_firmware *f = &m->firmware[i];
+
+			if (pass && f->start <= prev)
+				continue;
+			if (!best || f->start < best->start)
+				best = f;
+		}
+		if (!best)
+			break;
+		prev = best->start;
+		if (have && cur.type == best->type && cur.start + cur.size == best->start) {
+			cur.size += best->size;
+			continue;
+		}
+		if (have)
+			out_format(o, "firmware 0x%llx 0x%llx %s\n", (ull)cur.start,
+				   (ull)cur.size, firmware_keyword(cur.type));
+		cur = *best;
+		have = true;
+	}
+	if (have)
+		out_format(o, "firmware 0x%llx 0x%llx %s\n", (ull)cur.start, (ull)cur.size,
+			   firmware_keyword(cur.type));
+}
+
+/*
+ * Every number in hex, the statements of docs/memmap.md in a fixed order,
+ * regions and windows in the layout's own order (a region's index names it
+ * in windows), monitors as a list (not 'all'). The largest layout the limits
+ * allow comes to about 17 KiB: 32 firmware lines of at most 50 bytes, 128
+ * ram lines of at most 66, 128 window lines of at most 41, 16 monitors
+ * lines of at most 56, CPU lists of at most 4 bytes per CPU, node lines.
+ */
+int mint_memmap_format(const struct mint_memmap *m, char *buf, size_t size)
+{
+	unsigned int id, i, peer;
+	struct mm_out o;
+
+	if (!m->validated)
+		return -EINVAL;
+	out_init(&o, buf, size);
+	o.raw = true;
+	out_format(&o, "memory 0x%llx\n", (ull)m->memory);
+	out_firmware(&o, m);
+	for (id = 0; id < m->nr_nodes; id++) {
+		const struct mint_memmap_node *node = &m->nodes[id];
+
+		out_format(&o, "node %u\n  cpus ", id);
+		out_cpus(&o, node);
+		out_char(&o, '\n');
+		for (i = 0; i < node->nr_regions; i++) {
+			const struct mint_memmap_region *r = &node->regions[i];
+
+			out_format(&o, "  ram 0x%llx 0x%llx%s", (ull)r->start, (ull)r->size,
+				   r->kernel ? " kernel" : "");
+			if (r->name[0])
+				out_format(&o, " name=%.*s", MINT_MEMMAP_NAME_SIZE - 1, r->name);
+			out_char(&o, '\n');
+		}
+		if (node->monitors) {
+			out_format(&o, "  monitors");
+			for (peer = 0; peer < m->nr_nodes; peer++) {
+				if (node->monitors & (1U << peer))
+					out_format(&o, " %u", peer);
+			}
+			out_char(&o, '\n');
+		}
+		for (i = 0; i < node->nr_windows; i++)
+			out_format(&o, "  window 0x%llx 0x%llx\n", (ull)node->windows[i].start,
+				   (ull)node->windows[i].size);
+	}
+	if (o.len > size || o.len > MINT_MEMMAP_TEXT_MAX)
+		return -ENOSPC;
+	return (int)o.len;
+}
+
+u64 mint_memmap_hash(const void *data, size_t len)
+{
+	const u8 *p = data;
+	u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;	/* FNV 64 prime */
+	}
+	return h;
+}
+
+/* Byte by byte: the blob is little-endian whatever the host, and unaligned. */
+static void put_le(u8 *p, u64 v, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static u64 get_le(const u8 *p, unsigned int bytes)
+{
+	unsigned int i;
+	u64 v = 0;
+
+	for (i = 0; i < bytes; i++)
+		v |= (u64)p[i] << (8 * i);
+	return v;
+}
+
+int mint_memmap_handover_build(const struct mint_memmap *m, unsigned int node, void *buf,
+			       size_t size)
+{
+	u8 *b = buf;
+	int err, len;
+
+	err = check_node(m, node);
+	if (err)
+		return err;
+	if (size < MM_HANDOVER_HDR)
+		return -ENOSPC;
+	len = mint_memmap_format(m, (char *)b + MM_HANDOVER_HDR, size - MM_HANDOVER_HDR);
+	if (len < 0)
+		return len;
+	put_le(b + 0, MINT_MEMMAP_HANDOVER_MAGIC, 4);
+	put_le(b + 4, MINT_MEMMAP_HANDOVER_VERSION, 2);
+	put_le(b + 6, MM_HANDOVER_HDR, 2);
+	put_le(b + 8, node, 4);
+	put_le(b + 12, (u64)len, 4);
+	put_le(b + 16, mint_memmap_hash(b + MM_HANDOVER_HDR, (size_t)len), 8);
+	return MM_HANDOVER_HDR + len;
+}
+
+/* Prefix the message a stage left in m->errmsg with "hand-over: ". */
+static int handover_fail_prefix(struct mint_memmap *m, int err)
+{
+	char msg[MINT_MEMMAP_ERRMSG_SIZE];
+	struct mm_out o;
+
+	memcpy(msg, m->errmsg, sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	out_init(&o, m->errmsg, sizeof(m->errmsg));
+	out_format(&o, "hand-over: %s", msg);
+	m->validated = false;
+	return err;
+}
+
+int mint_memmap_handover_parse(struct mint_memmap *m, const void *blob, size_t len,
+			       unsigned int *node_ret, u64 *hash_ret)
+{
+	const u8 *b = blob;
+	u32 magic, node, text_len;
+	unsigned int version, hdr_size;
+	u64 hash, got;
+	int err;
+
+	mint_memmap_init(m);
+	if (len < MM_HANDOVER_HDR)
+		return fail(m, -EINVAL, "hand-over: %llu bytes, shorter than its %u-byte header",
+			    (ull)len, MM_HANDOVER_HDR);
+	magic = (u32)get_le(b + 0, 4);
+	version = (unsigned int)get_le(b + 4, 2);
+	hdr_size = (unsigned int)get_le(b + 6, 2);
+	node = (u32)get_le(b + 8, 4);
+	text_len = (u32)get_le(b + 12, 4);
+	hash = get_le(b + 16, 8);
+	if (magic != MINT_MEMMAP_HANDOVER_MAGIC)
+		return fail(m, -EINVAL, "hand-over: magic 0x%x, not 0x%x", magic,
+			    MINT_MEMMAP_HANDOVER_MAGIC);
+	if (version != MINT_MEMMAP_HANDOVER_VERSION)
+		return fail(m, -EINVAL, "hand-over: version %u, only %u is known", version,
+			    MINT_MEMMAP_HANDOVER_VERSION);
+	if (hdr_size < MM_HANDOVER_HDR || hdr_size > len)
+		return fail(m, -EINVAL,
+			    "hand-over: header size %u is not between %u and the blob's %llu bytes",
+			    hdr_size, MM_HANDOVER_HDR, (ull)len);
+	if (text_len > MINT_MEMMAP_TEXT_MAX)
+		return fail(m, -EINVAL, "hand-over: %u bytes of text, more than the %u allowed",
+			    text_len, MINT_MEMMAP_TEXT_MAX);
+	if (len - hdr_size < text_len)
+		return fail(m, -EINVAL,
+			    "hand-over: %u bytes of text do not fit in the %llu after the header",
+			    text_len, (ull)(len - hdr_size));
+	got = mint_memmap_hash(b + hdr_size, text_len);
+	if (got != hash)
+		return fail(m, -EBADMSG, "hand-over: the text hashes to %016llx, the header says %016llx",
+			    (ull)got, (ull)hash);
+	err = mint_memmap_parse(m, "hand-over", (const char *)b + hdr_size, text_len);
+	if (err)
+		return err;	/* "hand-over:LINE: ..." already */
+	err = mint_memmap_validate(m);
+	if (err)
+		return handover_fail_prefix(m, err);
+	if (node >= m->nr_nodes) {
+		m->validated = false;
+		return fail(m, -ENOENT, "hand-over: node %u is not in the layout (nodes 0 to %u)",
+			    node, m->nr_nodes - 1);
+	}
+	*node_ret = node;
+	*hash_ret = hash;
+	return 0;
 }

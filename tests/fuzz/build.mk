@@ -3,6 +3,7 @@ FUZZERS += fuzz_kallsyms
 FUZZERS += fuzz_vmcoreinfo
 FUZZERS += fuzz_elf_core
 FUZZERS += fuzz_memmap_layout
+FUZZERS += fuzz_memmap_handover
 FUZZERS += fuzz_discovery
 $(BUILD)/fuzz/fuzz_discovery: tests/unit/synth_kernel.c	# the synthetic kernel it patches
 FUZZERS += fuzz_printk

@@ -3,8 +3,9 @@
  * libFuzzer entry point for the layout-file parser and validation: any input
  * must be rejected with a one-line message or accepted; an accepted layout
  * must then give every node an e820 that is sorted, disjoint, holds only
- * that node's RAM as RAM, covers its kernel window, and whose kernel
- * arguments fit the documented bound.
+ * that node's RAM as RAM, reserves every other node's RAM, covers its
+ * kernel window, and whose kernel arguments fit the documented bound; and
+ * its canonical text must read back into the same text.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +16,23 @@
 
 #define check(cond) do { if (!(cond)) abort(); } while (0)
 
-static struct mint_memmap layout;
+static struct mint_memmap layout, again;
+static char text[MINT_MEMMAP_TEXT_MAX + 1], text2[MINT_MEMMAP_TEXT_MAX + 1];
+
+/* True if a RESERVED entry of e820 covers [start, start + size) (entries are merged). */
+static bool reserved_in(const struct mint_memmap_e820 *e820, u64 start, u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < e820->nr; i++) {
+		const struct mint_memmap_e820_entry *e = &e820->entries[i];
+
+		if (e->type == MINT_MEMMAP_E820_RESERVED && e->addr <= start &&
+		    start + size <= e->addr + e->size)
+			return true;
+	}
+	return false;
+}
 
 static void check_node(const struct mint_memmap *m, unsigned int id)
 {
@@ -56,6 +73,13 @@ static void check_node(const struct mint_memmap *m, unsigned int id)
 	}
 	check(kw_covered);
 	check(e820_ram == ram);
+	for (i = 0; i < m->nr_nodes; i++) {
+		unsigned int r;
+
+		for (r = 0; i != id && r < m->nodes[i].nr_regions; r++)
+			check(reserved_in(&e820, m->nodes[i].regions[r].start,
+					  m->nodes[i].regions[r].size));
+	}
 	check(kw.start % MINT_MEMMAP_KERNEL_ALIGN == 0 && kw.size % MINT_MEMMAP_KERNEL_ALIGN == 0);
 	for (i = 0; i < win.nr; i++) {
 		/* windows are sorted and never the node's own RAM */
@@ -77,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mint_memmap *m = &layout;
 	const char *msg;
 	unsigned int id;
-	int err;
+	int err, len;
 
 	err = mint_memmap_parse(m, "fuzz.txt", (const char *)data, size);
 	if (!err)
@@ -92,5 +116,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(m->validated && m->nr_nodes >= 1);
 	for (id = 0; id < m->nr_nodes; id++)
 		check_node(m, id);
+	len = mint_memmap_format(m, text, sizeof(text));
+	check(len > 0 && len <= MINT_MEMMAP_TEXT_MAX);
+	check(mint_memmap_parse(&again, "canonical", text, (size_t)len) == 0);
+	check(mint_memmap_validate(&again) == 0);
+	check(mint_memmap_format(&again, text2, sizeof(text2)) == len);
+	check(!memcmp(text, text2, (size_t)len));
 	return 0;
 }

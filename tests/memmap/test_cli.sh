@@ -66,6 +66,9 @@ expect_error 2 "--nodes goes with --preset" --layout /dev/null --nodes 3 --table
 expect_error 2 "give one of --table" $P3
 expect_error 2 "give only one of" $P3 --table --json
 expect_error 2 "give only one of" $P3 --cmdline --svg "$TMP/x.svg"
+expect_error 2 "give only one of" $P3 --canonical --hash
+expect_error 2 "option --hash takes no value" $P3 --hash=1
+expect_error 2 "--node 3: the layout has nodes 0 to 2" $P3 --node 3 --hash
 expect_error 2 "--nodes: 'abc' is not a number" --preset kexec-mint --nodes abc --table
 expect_error 2 "--nodes: '-1' is not a number" --preset kexec-mint --nodes -1 --table
 expect_error 2 "--nodes: '3x' is not a number" --preset kexec-mint --nodes 3x --table
@@ -109,6 +112,12 @@ EOF
 expect_error 1 "overlap.txt: node 1 ram 0x38000000-0x4fffffff overlaps node 0 ram 0x20000000-0x67ffffff$" \
 	--layout "$TMP/overlap.txt" --cmdline
 
+# A window over another node's RAM: reading a peer is what 'monitors' is for.
+printf 'memory 1G\nnode 0\ncpus 0\nram 0x20000000 2M kernel\nwindow 0x30000000 4K\nnode 1\ncpus 1\nram 0x30000000 2M kernel\n' \
+	>"$TMP/window.txt"
+expect_error 1 "window.txt: node 0 window 0x30000000-0x30000fff overlaps node 1 ram 0x30000000-0x301fffff: to read node 1's memory, say 'monitors 1'$" \
+	--layout "$TMP/window.txt" --e820
+
 head -c 4096 /dev/urandom >"$TMP/garbage.bin"
 printf '\001\002\377garbage\n' >>"$TMP/garbage.bin"
 expect_error 1 "garbage.bin:" --layout "$TMP/garbage.bin" --table
@@ -119,9 +128,15 @@ expect_error 1 "huge.txt: larger than 1048576 bytes" --layout "$TMP/huge.txt" --
 expect_error 1 "$TMP/no/such/dir/x.svg: No such file or directory" $P3 --svg "$TMP/no/such/dir/x.svg"
 
 # --- good input ---
+# Node 1 monitors nobody; every other node's memory is reserved ('$') in its map all the same.
 if expect_ok $P3 --cmdline --node 1; then
-	want='memmap=exactmap memmap=128K@0x20000 memmap=64K$0xf0000 memmap=128M@0x10000000 memmap=384M@0x38000000'
+	want='memmap=exactmap memmap=128K$0x0 memmap=128K@0x20000 memmap=128K$0x40000 memmap=64K$0xf0000 memmap=128M$0x8000000 memmap=128M@0x10000000 memmap=512M$0x18000000 memmap=384M@0x38000000 memmap=384M$0x50000000'
 	[ "$(cat "$TMP/out")" = "$want" ] || fail "--cmdline --node 1: '$(cat "$TMP/out")'"
+fi
+if expect_ok $P3 --e820 --node 2; then
+	grep -qx 'BIOS-e820: \[mem 0x0000000020000000-0x000000004fffffff\] reserved' "$TMP/out" ||
+		fail "--e820 --node 2: nodes 0 and 1's region3 not reserved"
+	[ "$(grep -c usable "$TMP/out")" -eq 3 ] || fail "--e820 --node 2: want its 3 regions usable"
 fi
 if expect_ok $P3 --cmdline; then
 	[ "$(wc -l <"$TMP/out")" -eq 3 ] || fail "--cmdline: want one line per node"
@@ -145,6 +160,38 @@ assert all(e["name"] != "RAM" or e["addr"] in (0, 0x8000000, 0x20000000) for e i
 EOF
 fi
 expect_ok $P3 --table && grep -q '^node 0: cpus 0, ' "$TMP/out" || fail "--table: no node 0 line"
+expect_ok $P3 --table --node 1 &&
+	grep -qx '  foreign 0x0020000000-0x0037ffffff    384 MiB  node 0 region3, reserved' "$TMP/out" &&
+	[ "$(grep -c '^  foreign ' "$TMP/out")" -eq 6 ] && ! grep -q '^  window ' "$TMP/out" ||
+	fail "--table --node 1: want node 0's and node 2's six regions as foreign, no window"
+
+# --canonical reads back into the same text; --hash is FNV-1a 64 of it, the same for every node.
+if expect_ok $P3 --canonical; then
+	cp "$TMP/out" "$TMP/canonical.txt"
+	head -n 2 "$TMP/out" | tr '\n' '|' | grep -qx 'memory 0x68000000|firmware 0xf0000 0x10000 reserved|' ||
+		fail "--canonical: does not start with memory and firmware: $(head -n 2 "$TMP/out")"
+	grep -qx '  ram 0x20000000 0x18000000 kernel name=region3' "$TMP/out" &&
+		grep -qx '  monitors 1 2' "$TMP/out" || fail "--canonical: node 0 not as expected"
+	expect_ok --layout "$TMP/canonical.txt" --canonical &&
+		cmp -s "$TMP/out" "$TMP/canonical.txt" || fail "--canonical of the canonical text differs"
+fi
+if expect_ok $P3 --hash; then
+	hash=$(cat "$TMP/out")
+	echo "$hash" | grep -qxE '[0-9a-f]{16}' || fail "--hash: '$hash' is not 16 hex digits"
+	want=$(python3 -c '
+import sys
+h = 0xcbf29ce484222325
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 0x100000001b3) % (1 << 64)
+print("%016x" % h)' "$TMP/canonical.txt")
+	[ "$hash" = "$want" ] || fail "--hash: $hash, FNV-1a 64 of --canonical is $want"
+	expect_ok $P3 --hash --node 2 && [ "$(cat "$TMP/out")" = "$hash" ] ||
+		fail "--hash --node 2: not the layout's hash"
+	expect_ok --layout "$TMP/canonical.txt" --hash && [ "$(cat "$TMP/out")" = "$hash" ] ||
+		fail "--hash of the canonical text is not the preset's"
+	expect_ok --preset kexec-mint --nodes 2 --hash && [ "$(cat "$TMP/out")" != "$hash" ] ||
+		fail "--hash: two nodes hash like three"
+fi
 expect_ok --help && grep -q '^usage: mint-memmap' "$TMP/out" || fail "--help"
 
 # The SVG is well-formed, and the picture in the docs is what the CLI draws now.

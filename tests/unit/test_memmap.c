@@ -54,15 +54,21 @@ static const struct {
 
 /*
  * e820 of each node by hand. Every node gets the BIOS ROM (0xf0000, 64 KiB,
- * the preset's one firmware range). Node 0 also gets nodes 1 and 2 as
- * reserved; touching reserved windows merge:
- *   0x20000 + 0x20000 (n1 r1) and 0x40000 + 0x20000 (n2 r1) -> 0x20000 + 0x40000
- *   0x10000000 (n1 r2) and 0x18000000 (n2 r2), 128 MiB each -> 0x10000000 + 256 MiB
- *   0x38000000 (n1 r3) and 0x50000000 (n2 r3), 384 MiB each -> 0x38000000 + 768 MiB
+ * the preset's one firmware range) and every other node's regions as
+ * reserved, monitored or not (node 0 monitors 1 and 2, which changes its
+ * windows, not its map). Touching reserved entries merge:
+ *   node 0: 0x20000 + 0x20000 (n1 r1) and 0x40000 + 0x20000 (n2 r1) -> 0x20000 + 0x40000
+ *           0x10000000 (n1 r2) and 0x18000000 (n2 r2), 128 MiB each -> 0x10000000 + 256 MiB
+ *           0x38000000 (n1 r3) and 0x50000000 (n2 r3), 384 MiB each -> 0x38000000 + 768 MiB
+ *   node 1: n0 r1 0x0 and n2 r1 0x40000 lie either side of its own r1 (0x20000)
+ *           0x18000000 (n2 r2, 128 MiB) touches 0x20000000 (n0 r3, 384 MiB) -> + 512 MiB
+ *   node 2: 0x0 (n0 r1) and 0x20000 (n1 r1) -> 0x0 + 256 KiB
+ *           0x8000000 (n0 r2) and 0x10000000 (n1 r2) -> 0x8000000 + 256 MiB
+ *           0x20000000 (n0 r3) and 0x38000000 (n1 r3) -> 0x20000000 + 768 MiB
  */
 struct e820_expect {
 	unsigned int nr;
-	struct mint_memmap_e820_entry e[8];
+	struct mint_memmap_e820_entry e[16];
 };
 
 static const struct e820_expect seed_e820[3] = {
@@ -75,16 +81,24 @@ static const struct e820_expect seed_e820[3] = {
 		{ 0x20000000, 0x18000000, RAM },
 		{ 0x38000000, 0x30000000, RES },
 	} },
-	{ 4, {
+	{ 9, {
+		{ 0x0, 0x20000, RES },			/* node 0 region1 */
 		{ 0x20000, 0x20000, RAM },
-		{ 0xf0000, 0x10000, RES },
+		{ 0x40000, 0x20000, RES },		/* node 2 region1 */
+		{ 0xf0000, 0x10000, RES },		/* BIOS ROM */
+		{ 0x8000000, 0x8000000, RES },		/* node 0 region2 */
 		{ 0x10000000, 0x8000000, RAM },
+		{ 0x18000000, 0x20000000, RES },	/* node 2 region2 + node 0 region3 */
 		{ 0x38000000, 0x18000000, RAM },
+		{ 0x50000000, 0x18000000, RES },	/* node 2 region3 */
 	} },
-	{ 4, {
+	{ 7, {
+		{ 0x0, 0x40000, RES },			/* node 0 and node 1 region1 */
 		{ 0x40000, 0x20000, RAM },
 		{ 0xf0000, 0x10000, RES },
+		{ 0x8000000, 0x10000000, RES },		/* node 0 and node 1 region2 */
 		{ 0x18000000, 0x8000000, RAM },
+		{ 0x20000000, 0x30000000, RES },	/* node 0 and node 1 region3 */
 		{ 0x50000000, 0x18000000, RAM },
 	} },
 };
@@ -94,9 +108,11 @@ static const char *const seed_cmdline[3] = {
 	"memmap=exactmap memmap=128K@0x0 memmap=256K$0x20000 memmap=64K$0xf0000 "
 	"memmap=128M@0x8000000 memmap=256M$0x10000000 memmap=384M@0x20000000 "
 	"memmap=768M$0x38000000",
-	"memmap=exactmap memmap=128K@0x20000 memmap=64K$0xf0000 memmap=128M@0x10000000 "
-	"memmap=384M@0x38000000",
-	"memmap=exactmap memmap=128K@0x40000 memmap=64K$0xf0000 memmap=128M@0x18000000 "
+	"memmap=exactmap memmap=128K$0x0 memmap=128K@0x20000 memmap=128K$0x40000 "
+	"memmap=64K$0xf0000 memmap=128M$0x8000000 memmap=128M@0x10000000 "
+	"memmap=512M$0x18000000 memmap=384M@0x38000000 memmap=384M$0x50000000",
+	"memmap=exactmap memmap=256K$0x0 memmap=128K@0x40000 memmap=64K$0xf0000 "
+	"memmap=256M$0x8000000 memmap=128M@0x18000000 memmap=768M$0x20000000 "
 	"memmap=384M@0x50000000",
 };
 
@@ -284,11 +300,14 @@ static void test_outputs_small_layout(void **state)
 		{ 0x3ff00000, 0x10000, ACPI },
 		{ 0x3ff10000, 0x10000, NVS },		/* touches ACPI but another type */
 	} };
-	static const struct e820_expect want1 = { 4, {
+	/* Node 1 monitors nobody, but node 0's RAM is reserved in its map too. */
+	static const struct e820_expect want1 = { 6, {
+		{ 0x0, 0x20000, RES },			/* node 0's two touching regions */
 		{ 0x9fc00, 0x400, RES },
-		{ 0x30000000, 0x8000000, RAM },
+		{ 0x20000000, 0x10000000, RES },	/* node 0's kernel region */
+		{ 0x30000000, 0x8000000, RAM },		/* touches it, another type */
 		{ 0x3ff00000, 0x10000, ACPI },
-		{ 0x3ff10000, 0x10000, NVS },
+		{ 0x3ff10000, 0x10000, NVS },		/* node 0's window is not here */
 	} };
 	struct mint_memmap *m = parse_ok(small_layout);
 	struct mint_memmap_windows win;
@@ -311,6 +330,98 @@ static void test_outputs_small_layout(void **state)
 	assert_int_equal(win.w[1].start, 0x3fe00000);
 	/* CPUs 0-1 */
 	assert_int_equal(m->nodes[0].cpus[0], 0x3);
+}
+
+/*
+ * Every node's map reserves all memory of the other nodes, whether it
+ * monitors them or not; monitoring only adds windows. One small layout per
+ * case, its expected e820 worked out by hand.
+ */
+static const struct {
+	const char *what;
+	const char *text;
+	unsigned int node;
+	struct e820_expect want;
+	unsigned int nr_windows;	/* mint_memmap_node_windows() */
+} foreign_cases[] = {
+	{ "two nodes, nobody monitors: each reserves the other",
+	  "memory 1G\n"
+	  "node 0\ncpus 0\nram 0x20000000 256M kernel\n"
+	  "node 1\ncpus 1\nram 0x30000000 256M kernel\n",
+	  0, { 2, {
+		{ 0x20000000, 0x10000000, RAM },
+		{ 0x30000000, 0x10000000, RES },	/* node 1, not monitored */
+	  } }, 0 },
+	{ "the same for node 1",
+	  "memory 1G\n"
+	  "node 0\ncpus 0\nram 0x20000000 256M kernel\n"
+	  "node 1\ncpus 1\nram 0x30000000 256M kernel\n",
+	  1, { 2, {
+		{ 0x20000000, 0x10000000, RES },	/* node 0 */
+		{ 0x30000000, 0x10000000, RAM },
+	  } }, 0 },
+	{ "monitoring changes the windows, not the map",
+	  "memory 1G\n"
+	  "node 0\ncpus 0\nram 0x20000000 256M kernel\nmonitors 1\n"
+	  "node 1\ncpus 1\nram 0x30000000 256M kernel\n",
+	  0, { 2, {
+		{ 0x20000000, 0x10000000, RAM },
+		{ 0x30000000, 0x10000000, RES },
+	  } }, 1 },
+	/*
+	 * Three nodes: node 1's 0x8000000 and node 2's 0xa000000 touch and
+	 * merge into one reserved entry; node 2's touches reserved firmware
+	 * (merged too) and node 1's 0x4000000 touches ACPI firmware (not
+	 * merged, another type). Node 0's window is reserved, its own.
+	 */
+	{ "touching foreign regions and firmware",
+	  "memory 1G\n"
+	  "firmware 0x3ff0000 64K acpi\n"
+	  "firmware 0xc000000 1M reserved\n"
+	  "node 0\ncpus 0\nram 0x20000000 64M kernel\nwindow 0x38000000 1M\n"
+	  "node 1\ncpus 1\nram 0x4000000 32M\nram 0x8000000 32M\nram 0x24000000 64M kernel\n"
+	  "node 2\ncpus 2\nram 0xa000000 32M\nram 0x28000000 64M kernel\n",
+	  0, { 6, {
+		{ 0x3ff0000, 0x10000, ACPI },
+		{ 0x4000000, 0x2000000, RES },		/* node 1 region 0 */
+		{ 0x8000000, 0x4100000, RES },		/* node 1 r1 + node 2 r0 + firmware */
+		{ 0x20000000, 0x4000000, RAM },
+		{ 0x24000000, 0x8000000, RES },		/* node 1 and node 2 kernel regions */
+		{ 0x38000000, 0x100000, RES },		/* node 0's window */
+	  } }, 1 },
+	{ "... and node 2 of it: node 0's window is not in its map",
+	  "memory 1G\n"
+	  "firmware 0x3ff0000 64K acpi\n"
+	  "firmware 0xc000000 1M reserved\n"
+	  "node 0\ncpus 0\nram 0x20000000 64M kernel\nwindow 0x38000000 1M\n"
+	  "node 1\ncpus 1\nram 0x4000000 32M\nram 0x8000000 32M\nram 0x24000000 64M kernel\n"
+	  "node 2\ncpus 2\nram 0xa000000 32M\nram 0x28000000 64M kernel\n",
+	  2, { 7, {
+		{ 0x3ff0000, 0x10000, ACPI },
+		{ 0x4000000, 0x2000000, RES },
+		{ 0x8000000, 0x2000000, RES },		/* node 1 region 1 */
+		{ 0xa000000, 0x2000000, RAM },		/* touches both, another type */
+		{ 0xc000000, 0x100000, RES },		/* firmware */
+		{ 0x20000000, 0x8000000, RES },		/* node 0 and node 1 kernel regions */
+		{ 0x28000000, 0x4000000, RAM },
+	  } }, 0 },
+};
+
+static void test_e820_reserves_foreign(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(foreign_cases); i++) {
+		struct mint_memmap *m = parse_ok(foreign_cases[i].text);
+		struct mint_memmap_windows win;
+		struct mint_memmap_e820 e820;
+
+		print_message("  %s\n", foreign_cases[i].what);
+		assert_int_equal(mint_memmap_node_e820(m, foreign_cases[i].node, &e820), 0);
+		assert_e820(&e820, &foreign_cases[i].want, foreign_cases[i].node);
+		assert_int_equal(mint_memmap_node_windows(m, foreign_cases[i].node, &win), 0);
+		assert_int_equal(win.nr, foreign_cases[i].nr_windows);
+	}
 }
 
 static void test_cmdline_buffer(void **state)
@@ -418,14 +529,20 @@ static void test_add_firmware_merges(void **state)
 		{ 0x7fff0000, 0x20000, RES },		/* overlaps 0x7ffe0000 and goes on */
 		{ 0xfeffc000, 0x4000, RES },
 	};
-	static const struct e820_expect want1 = { 7, {
+	static const struct e820_expect want1 = { 13, {
+		{ 0x0, 0x20000, RES },			/* node 0 region1 */
 		{ 0x20000, 0x20000, RAM },
+		{ 0x40000, 0x20000, RES },		/* node 2 region1 */
 		{ 0x9fc00, 0x400, RES },
 		{ 0xf0000, 0x10000, RES },
+		{ 0x8000000, 0x8000000, RES },
 		{ 0x10000000, 0x8000000, RAM },
+		{ 0x18000000, 0x20000000, RES },
 		{ 0x38000000, 0x18000000, RAM },
+		{ 0x50000000, 0x18000000, RES },	/* node 2 region3 */
 		{ 0x7ffd0000, 0x10000, ACPI },
 		{ 0x7ffe0000, 0x30000, RES },
+		{ 0xfeffc000, 0x4000, RES },
 	} };
 	struct mint_memmap_e820 e820;
 	unsigned int i;
@@ -438,10 +555,6 @@ static void test_add_firmware_merges(void **state)
 	assert_int_equal(layout.nr_firmware, 5);
 	assert_int_equal(mint_memmap_validate(&layout), 0);
 	assert_int_equal(mint_memmap_node_e820(&layout, 1, &e820), 0);
-	/* the last entry, 0xfeffc000, is checked apart to keep want1 short */
-	assert_int_equal(e820.nr, 8);
-	assert_int_equal(e820.entries[7].addr, 0xfeffc000);
-	e820.nr = 7;
 	assert_e820(&e820, &want1, 1);
 }
 
@@ -531,7 +644,16 @@ static const struct {
 	{ "window over a monitored peer",
 	  "memory 1G\nnode 0\ncpus 0\nram 0x20000000 2M kernel\nmonitors 1\nwindow 0x30000000 4K\n"
 	  "node 1\ncpus 1\nram 0x30000000 2M kernel\n", -EINVAL,
-	  "node 0 window 0x30000000-0x30000fff overlaps node 0 window onto node 1 ram 0x30000000-0x301fffff" },
+	  "node 0 window 0x30000000-0x30000fff overlaps node 1 ram 0x30000000-0x301fffff, which 'monitors 1' already makes a window" },
+	/* Reading a peer takes 'monitors': a window line is no back door (kexec used to find out at load time). */
+	{ "window over a peer's ram without monitors",
+	  "memory 1G\nnode 0\ncpus 0\nram 0x20000000 2M kernel\nwindow 0x301ff000 8K\n"
+	  "node 1\ncpus 1\nram 0x30000000 2M kernel name=k1\n", -EINVAL,
+	  "node 0 window 0x301ff000-0x30200fff overlaps node 1 ram 0x30000000-0x301fffff (k1): to read node 1's memory, say 'monitors 1'" },
+	{ "window over a later node's ram",
+	  "memory 1G\nnode 0\ncpus 0\nram 0x20000000 2M kernel\n"
+	  "node 1\ncpus 1\nram 0x30000000 2M kernel\nwindow 0x20000000 4K\n", -EINVAL,
+	  "node 1 window 0x20000000-0x20000fff overlaps node 0 ram 0x20000000-0x201fffff: to read node 0's memory, say 'monitors 0'" },
 	{ "other ram where KASLR looks (above 512 MiB)",
 	  "memory 2G\nnode 0\ncpus 0\nram 0x20000000 2M kernel\nram 0x40000000 4K name=high\n",
 	  -EINVAL,
@@ -598,6 +720,30 @@ static void test_validation_of_hand_filled_struct(void **state)
 	assert_int_equal(mint_memmap_preset(m, "kexec-mint", 2), 0);
 	m->memory = MINT_MEMMAP_PHYS_LIMIT + 1;
 	assert_int_equal(mint_memmap_validate(m), -ERANGE);
+
+	/* What the canonical text could not say, or a message could not print. */
+	assert_int_equal(mint_memmap_preset(m, "kexec-mint", 2), 0);
+	m->firmware[0].type = 99;
+	assert_int_equal(mint_memmap_validate(m), -EINVAL);
+	assert_string_equal(mint_memmap_strerror(m),
+			    "firmware at 0xf0000: e820 type 99 cannot be passed through");
+
+	assert_int_equal(mint_memmap_preset(m, "kexec-mint", 2), 0);
+	m->nodes[1].monitors = 1U << 20;
+	assert_int_equal(mint_memmap_validate(m), -EINVAL);
+	assert_string_equal(mint_memmap_strerror(m), "node 1 monitors node 20, which does not exist");
+
+	assert_int_equal(mint_memmap_preset(m, "kexec-mint", 2), 0);
+	memcpy(m->nodes[0].regions[1].name, "a b", 4);
+	assert_int_equal(mint_memmap_validate(m), -EINVAL);
+	assert_string_equal(mint_memmap_strerror(m),
+			    "node 0 region 1: a name is at most 15 letters, digits, '_', '-' or '.'");
+
+	assert_int_equal(mint_memmap_preset(m, "kexec-mint", 2), 0);
+	memset(m->nodes[0].regions[2].name, 'x', MINT_MEMMAP_NAME_SIZE);	/* no NUL */
+	assert_int_equal(mint_memmap_validate(m), -EINVAL);
+	assert_string_equal(mint_memmap_strerror(m),
+			    "node 0 region 2: a name is at most 15 letters, digits, '_', '-' or '.'");
 }
 
 /*
@@ -655,6 +801,468 @@ static void test_owner_and_type_names(void **state)
 	assert_string_equal(mint_memmap_e820_type_name(42), "unknown");
 }
 
+/*
+ * kexec's self-kexec case: a reserved range read back from a node's own
+ * map, possibly merged by the kernel with neighbours; only what is not
+ * other nodes' RAM (or the node's windows) is firmware.
+ */
+static void test_subtract_foreign(void **state)
+{
+	static const struct {
+		const char *what;
+		unsigned int node;
+		u64 start, size;
+		unsigned int nr;
+		struct mint_memmap_range want[4];
+	} cases[] = {
+		/* preset, 3 nodes: node 0 r1 0x0, node 1 r1 0x20000, node 2 r1 0x40000 ... */
+		{ "a peer region alone: nothing left", 1, 0x0, 0x20000, 0, { { 0 } } },
+		{ "two adjacent peer regions (node 2 r2 + node 0 r3)", 1, 0x18000000, 0x20000000,
+		  0, { { 0 } } },
+		{ "a peer region merged with the firmware after it", 2, 0x20000, 0x30000,
+		  1, { { 0x40000, 0x10000 } } },	/* 0x20000-0x3ffff is node 1's */
+		{ "firmware before and after two peer regions", 0, 0x10000, 0x60000,
+		  2, { { 0x10000, 0x10000 }, { 0x60000, 0x10000 } } },	/* n1 r1, n2 r1 */
+		{ "the node's own RAM is not cut (it is no reserved range)", 0, 0x0, 0x30000,
+		  1, { { 0x0, 0x20000 } } },		/* 0x20000-0x2ffff is node 1's */
+		{ "nothing foreign in it", 1, 0x9fc00, 0x400, 1, { { 0x9fc00, 0x400 } } },
+		{ "above installed memory", 1, 0x7ffff000, 0x1000,
+		  1, { { 0x7ffff000, 0x1000 } } },
+		{ "across three peer regions and the gaps between", 0, 0x30000000, 0x40000000,
+		  2, { { 0x30000000, 0x8000000 }, { 0x68000000, 0x8000000 } } },
+	};
+	struct mint_memmap_ranges r;
+	unsigned int i, j;
+
+	assert_int_equal(mint_memmap_preset(&layout, "kexec-mint", 3), 0);
+	/* No validation needed: kexec calls it while adding firmware. */
+	assert_false(layout.validated);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		print_message("  %s\n", cases[i].what);
+		assert_int_equal(mint_memmap_subtract_foreign(&layout, cases[i].node,
+							      cases[i].start, cases[i].size, &r), 0);
+		if (r.nr != cases[i].nr)
+			fail_msg("%s: %u pieces, want %u", cases[i].what, r.nr, cases[i].nr);
+		for (j = 0; j < r.nr; j++) {
+			assert_int_equal(r.r[j].start, cases[i].want[j].start);
+			assert_int_equal(r.r[j].size, cases[i].want[j].size);
+		}
+	}
+	/* The node's own windows are cut too (a monitor's map reads them back as reserved). */
+	parse_ok("memory 1G\nnode 0\ncpus 0\nram 0x20000000 2M kernel\nwindow 0x3fe00000 1M\n"
+		 "node 1\ncpus 1\nram 0x30000000 2M kernel\n");
+	assert_int_equal(mint_memmap_subtract_foreign(&layout, 0, 0x3fd00000, 0x300000, &r), 0);
+	assert_int_equal(r.nr, 2);
+	assert_int_equal(r.r[0].start, 0x3fd00000);
+	assert_int_equal(r.r[0].size, 0x100000);
+	assert_int_equal(r.r[1].start, 0x3ff00000);
+	/* ... but not for another node, whose map does not have them. */
+	assert_int_equal(mint_memmap_subtract_foreign(&layout, 1, 0x3fd00000, 0x300000, &r), 0);
+	assert_int_equal(r.nr, 1);
+	/* Bad arguments; *ranges_ret untouched. */
+	r.nr = 77;
+	assert_int_equal(mint_memmap_subtract_foreign(&layout, 2, 0, 0x1000, &r), -ENOENT);
+	assert_int_equal(mint_memmap_subtract_foreign(&layout, 99, 0, 0x1000, &r), -ENOENT);
+	assert_int_equal(mint_memmap_subtract_foreign(&layout, 0, 0x1000, 0, &r), -EINVAL);
+	assert_int_equal(mint_memmap_subtract_foreign(&layout, 0, ~0ULL, 2, &r), -EINVAL);
+	assert_int_equal(r.nr, 77);
+	/* A hand-filled wrapping region cuts to the top, without overflow. */
+	layout.nodes[1].regions[0].start = ~0ULL - 0xfff;
+	layout.nodes[1].regions[0].size = 0x2000;
+	assert_int_equal(mint_memmap_subtract_foreign(&layout, 0, ~0ULL - 0x1fff, 0x1fff, &r), 0);
+	assert_int_equal(r.nr, 1);
+	assert_int_equal(r.r[0].size, 0x1000);
+}
+
+/* FNV-1a 64: the published test vectors. */
+static void test_hash(void **state)
+{
+	assert_true(mint_memmap_hash("", 0) == 0xcbf29ce484222325ULL);
+	assert_true(mint_memmap_hash("a", 1) == 0xaf63dc4c8601ec8cULL);
+	assert_true(mint_memmap_hash("foobar", 6) == 0x85944171f73967e8ULL);
+}
+
+/* The preset for three nodes as canonical text, written out by hand. */
+static const char preset3_canonical[] =
+	"memory 0x68000000\n"
+	"firmware 0xf0000 0x10000 reserved\n"
+	"node 0\n"
+	"  cpus 0\n"
+	"  ram 0x0 0x20000 name=region1\n"
+	"  ram 0x8000000 0x8000000 name=region2\n"
+	"  ram 0x20000000 0x18000000 kernel name=region3\n"
+	"  monitors 1 2\n"
+	"node 1\n"
+	"  cpus 1\n"
+	"  ram 0x20000 0x20000 name=region1\n"
+	"  ram 0x10000000 0x8000000 name=region2\n"
+	"  ram 0x38000000 0x18000000 kernel name=region3\n"
+	"node 2\n"
+	"  cpus 2\n"
+	"  ram 0x40000 0x20000 name=region1\n"
+	"  ram 0x18000000 0x8000000 name=region2\n"
+	"  ram 0x50000000 0x18000000 kernel name=region3\n";
+
+/* Every field the canonical text carries; firmware as a set (its order is not kept). */
+static void assert_layouts_equal(const struct mint_memmap *a, const struct mint_memmap *b)
+{
+	unsigned int id, i, j;
+
+	assert_int_equal(a->memory, b->memory);
+	assert_int_equal(a->nr_nodes, b->nr_nodes);
+	for (id = 0; id < a->nr_nodes; id++) {
+		const struct mint_memmap_node *x = &a->nodes[id], *y = &b->nodes[id];
+
+		assert_int_equal(x->present, y->present);
+		assert_int_equal(x->nr_regions, y->nr_regions);
+		for (i = 0; i < x->nr_regions; i++) {
+			assert_int_equal(x->regions[i].start, y->regions[i].start);
+			assert_int_equal(x->regions[i].size, y->regions[i].size);
+			assert_int_equal(x->regions[i].kernel, y->regions[i].kernel);
+			assert_string_equal(x->regions[i].name, y->regions[i].name);
+		}
+		assert_memory_equal(x->cpus, y->cpus, sizeof(x->cpus));
+		assert_int_equal(x->monitors, y->monitors);
+		assert_int_equal(x->nr_windows, y->nr_windows);
+		assert_memory_equal(x->windows, y->windows, x->nr_windows * sizeof(x->windows[0]));
+	}
+	assert_int_equal(a->nr_firmware, b->nr_firmware);
+	for (i = 0; i < a->nr_firmware; i++) {
+		for (j = 0; j < b->nr_firmware; j++) {
+			if (a->firmware[i].start == b->firmware[j].start &&
+			    a->firmware[i].size == b->firmware[j].size &&
+			    a->firmware[i].type == b->firmware[j].type)
+				break;
+		}
+		if (j == b->nr_firmware)
+			fail_msg("firmware 0x%llx is missing", (unsigned long long)a->firmware[i].start);
+	}
+}
+
+static char text1[MINT_MEMMAP_TEXT_MAX + 1], text2[MINT_MEMMAP_TEXT_MAX + 1];
+static unsigned char blob[sizeof(struct mint_memmap_handover) + MINT_MEMMAP_TEXT_MAX];
+static struct mint_memmap back;
+
+/* format -> parse -> format gives the same bytes and an equal layout; the blob carries it. */
+static void round_trip(const struct mint_memmap *m)
+{
+	unsigned int id, node;
+	int len, len2, n;
+	u64 hash;
+
+	len = mint_memmap_format(m, text1, sizeof(text1));
+	assert_true(len > 0 && len <= MINT_MEMMAP_TEXT_MAX);
+	assert_int_equal(strlen(text1), len);
+	if (mint_memmap_parse(&back, "canonical", text1, (size_t)len) ||
+	    mint_memmap_validate(&back))
+		fail_msg("canonical text does not read back: %s\n%s",
+			 mint_memmap_strerror(&back), text1);
+	assert_layouts_equal(m, &back);
+	len2 = mint_memmap_format(&back, text2, sizeof(text2));
+	assert_int_equal(len2, len);
+	assert_memory_equal(text1, text2, (size_t)len);
+	/* Deterministic: again, the same bytes. */
+	assert_int_equal(mint_memmap_format(m, text2, sizeof(text2)), len);
+	assert_memory_equal(text1, text2, (size_t)len);
+
+	for (id = 0; id < m->nr_nodes; id++) {
+		n = mint_memmap_handover_build(m, id, blob, sizeof(blob));
+		assert_int_equal(n, 24 + len);
+		assert_memory_equal(blob + 24, text1, (size_t)len);
+		node = 99;
+		hash = 0;
+		if (mint_memmap_handover_parse(&back, blob, (size_t)n, &node, &hash))
+			fail_msg("hand-over of node %u refused: %s", id, mint_memmap_strerror(&back));
+		assert_int_equal(node, id);
+		assert_true(hash == mint_memmap_hash(text1, (size_t)len));
+		assert_true(back.validated);
+		assert_layouts_equal(m, &back);
+	}
+}
+
+static void test_format_round_trip(void **state)
+{
+	static struct mint_memmap m;
+	unsigned int nodes;
+	int len;
+
+	for (nodes = 1; nodes <= 3; nodes++) {
+		assert_int_equal(mint_memmap_preset(&m, "kexec-mint", nodes), 0);
+		assert_int_equal(mint_memmap_validate(&m), 0);
+		round_trip(&m);
+	}
+	/* The text for three nodes, byte for byte. */
+	len = mint_memmap_format(&m, text1, sizeof(text1));
+	assert_int_equal(len, (int)strlen(preset3_canonical));
+	assert_string_equal(text1, preset3_canonical);
+	assert_true(mint_memmap_hash(text1, (size_t)len) ==
+		    mint_memmap_hash(preset3_canonical, strlen(preset3_canonical)));
+
+	/* Firmware, windows, monitors, CPU ranges, unnamed regions, firmware added later. */
+	parse_ok(small_layout);
+	round_trip(&layout);
+	parse_ok("memory 4G\n"
+		 "firmware 0x3ff00000 64K acpi\nfirmware 0x9fc00 1K reserved\n"
+		 "node 0\ncpus 0-3,8,10-11\nram 0 64K\nram 0x20000000 256M kernel name=k.0\n"
+		 "monitors 2\nwindow 0x80000000 2M\nwindow 0x70000000 4K\n"
+		 "node 1\ncpus 4\nram 0x30000000 128M kernel\nmonitors all\n"
+		 "node 2\ncpus 255\nram 0x10000 64K name=low_2\nram 0x38000000 2M kernel\n");
+	assert_int_equal(mint_memmap_add_firmware(&layout, 0xfeffc000, 0x4000, RES), 0);
+	assert_int_equal(mint_memmap_add_firmware(&layout, 0x7ffe0000, 0x20000, NVS), 0);
+	assert_int_equal(mint_memmap_add_firmware(&layout, 0x9f000, 0xc00, RES), 0);	/* merges */
+	assert_int_equal(mint_memmap_validate(&layout), 0);
+	round_trip(&layout);
+	len = mint_memmap_format(&layout, text1, sizeof(text1));
+	assert_non_null(strstr(text1, "memory 0x100000000\n"
+				      "firmware 0x9f000 0x1000 reserved\n"
+				      "firmware 0x3ff00000 0x10000 acpi\n"
+				      "firmware 0x7ffe0000 0x20000 nvs\n"
+				      "firmware 0xfeffc000 0x4000 reserved\n"
+				      "node 0\n  cpus 0-3,8,10-11\n"));
+	assert_non_null(strstr(text1, "  monitors 2\n  window 0x80000000 0x200000\n"
+				      "  window 0x70000000 0x1000\n"));
+	assert_non_null(strstr(text1, "  cpus 4\n  ram 0x30000000 0x8000000 kernel\n"
+				      "  monitors 0 2\n"));
+	assert_non_null(strstr(text1, "  ram 0x10000 0x10000 name=low_2\n"));
+}
+
+/* The firmware ranges' order in the struct is no part of the identity. */
+static void test_format_firmware_order(void **state)
+{
+	static struct mint_memmap a, b;
+	int la, lb;
+
+	assert_int_equal(mint_memmap_preset(&a, "kexec-mint", 2), 0);
+	assert_int_equal(mint_memmap_preset(&b, "kexec-mint", 2), 0);
+	assert_int_equal(mint_memmap_add_firmware(&a, 0x7ffe0000, 0x20000, RES), 0);
+	assert_int_equal(mint_memmap_add_firmware(&a, 0x9fc00, 0x400, RES), 0);
+	assert_int_equal(mint_memmap_add_firmware(&b, 0x9fc00, 0x400, RES), 0);
+	assert_int_equal(mint_memmap_add_firmware(&b, 0x7ffe0000, 0x20000, RES), 0);
+	assert_int_equal(mint_memmap_validate(&a), 0);
+	assert_int_equal(mint_memmap_validate(&b), 0);
+	la = mint_memmap_format(&a, text1, sizeof(text1));
+	lb = mint_memmap_format(&b, text2, sizeof(text2));
+	assert_int_equal(la, lb);
+	assert_memory_equal(text1, text2, (size_t)la);
+	/* A hand-filled layout with two touching ranges of one type says them as one. */
+	a.firmware[a.nr_firmware].start = 0xe0000;
+	a.firmware[a.nr_firmware].size = 0x10000;	/* touches the preset's 0xf0000 */
+	a.firmware[a.nr_firmware++].type = RES;
+	assert_int_equal(mint_memmap_validate(&a), 0);
+	la = mint_memmap_format(&a, text1, sizeof(text1));
+	assert_non_null(strstr(text1, "firmware 0xe0000 0x20000 reserved\n"));
+	assert_int_equal(mint_memmap_parse(&b, "t", text1, (size_t)la), 0);
+	assert_int_equal(mint_memmap_validate(&b), 0);
+	assert_int_equal(b.nr_firmware, a.nr_firmware - 1);
+	assert_int_equal(mint_memmap_format(&b, text2, sizeof(text2)), la);
+	assert_memory_equal(text1, text2, (size_t)la);
+}
+
+static void test_format_buffer(void **state)
+{
+	size_t len = strlen(preset3_canonical);
+	static char buf[1024];
+
+	assert_int_equal(mint_memmap_preset(&layout, "kexec-mint", 3), 0);
+	assert_int_equal(mint_memmap_format(&layout, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(mint_memmap_validate(&layout), 0);
+	/* Exactly enough: all bytes, no NUL after them; one short: -ENOSPC. */
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(mint_memmap_format(&layout, buf, len), (int)len);
+	assert_memory_equal(buf, preset3_canonical, len);
+	assert_int_equal(buf[len], '#');
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(mint_memmap_format(&layout, buf, len - 1), -ENOSPC);
+	assert_int_equal(buf[len - 1], '#');	/* nothing written beyond size */
+	assert_int_equal(mint_memmap_format(&layout, NULL, 0), -ENOSPC);
+	/* With room, NUL-terminated. */
+	assert_int_equal(mint_memmap_format(&layout, buf, len + 1), (int)len);
+	assert_int_equal(buf[len], '\0');
+	/* The blob needs the header and the text. */
+	assert_int_equal(mint_memmap_handover_build(&layout, 0, blob, 24 + len), 24 + (int)len);
+	assert_int_equal(mint_memmap_handover_build(&layout, 0, blob, 24 + len - 1), -ENOSPC);
+	assert_int_equal(mint_memmap_handover_build(&layout, 0, blob, 23), -ENOSPC);
+	assert_int_equal(mint_memmap_handover_build(&layout, 3, blob, sizeof(blob)), -ENOENT);
+	layout.validated = false;
+	assert_int_equal(mint_memmap_handover_build(&layout, 0, blob, sizeof(blob)), -EINVAL);
+}
+
+/*
+ * The largest layout the limits allow (not a valid one: validation would
+ * refuse its e820 sizes, so it is marked validated by hand) still formats
+ * within MINT_MEMMAP_TEXT_MAX: the bound is structural.
+ */
+static void test_format_bound(void **state)
+{
+	static struct mint_memmap m;
+	unsigned int id, i, c;
+	int len;
+
+	mint_memmap_init(&m);
+	m.memory = MINT_MEMMAP_PHYS_LIMIT;
+	m.nr_nodes = MINT_MEMMAP_MAX_NODES;
+	for (i = 0; i < MINT_MEMMAP_MAX_FIRMWARE; i++) {
+		m.firmware[i].start = MINT_MEMMAP_PHYS_LIMIT - 0x1000000000ULL * (i + 1);
+		m.firmware[i].size = 0xfffffffffULL;
+		m.firmware[i].type = MINT_MEMMAP_E820_UNUSABLE;
+	}
+	m.nr_firmware = MINT_MEMMAP_MAX_FIRMWARE;
+	for (id = 0; id < MINT_MEMMAP_MAX_NODES; id++) {
+		struct mint_memmap_node *n = &m.nodes[id];
+
+		n->present = true;
+		n->nr_regions = MINT_MEMMAP_MAX_REGIONS;
+		for (i = 0; i < MINT_MEMMAP_MAX_REGIONS; i++) {
+			n->regions[i].start = 0xf000000000000ULL + i;
+			n->regions[i].size = 0xfffffffffffffULL;
+			n->regions[i].kernel = true;
+			memset(n->regions[i].name, 'n', MINT_MEMMAP_NAME_SIZE - 1);
+		}
+		n->nr_windows = MINT_MEMMAP_MAX_WINDOWS;
+		for (i = 0; i < MINT_MEMMAP_MAX_WINDOWS; i++) {
+			n->windows[i].start = 0xf000000000000ULL;
+			n->windows[i].size = 0xfffffffffffffULL;
+		}
+		n->monitors = 0xffff & ~(1U << id);
+		/* every other CPU: the longest lists */
+		for (c = id * 2; c < MINT_MEMMAP_MAX_CPUS; c += 2 * MINT_MEMMAP_MAX_NODES)
+			n->cpus[c / 64] |= 1ULL << (c % 64);
+	}
+	m.validated = true;
+	len = mint_memmap_format(&m, text1, sizeof(text1));
+	print_message("  largest canonical text: %d bytes\n", len);
+	assert_true(len > 16000 && len <= MINT_MEMMAP_TEXT_MAX);
+}
+
+/* One corruption of a good blob per case: refused at the right stage. */
+static void test_handover_corrupt(void **state)
+{
+	static const struct {
+		const char *what;
+		unsigned int off;	/* byte to change, or ~0U */
+		unsigned int width;	/* 1, 2, 4 or 8: write value there little-endian */
+		unsigned long long value;
+		int cut;		/* bytes to drop at the end (after the change) */
+		bool rehash;		/* fix the hash after changing the text */
+		int err;
+		const char *msg;
+	} cases[] = {
+		{ "magic", 0, 4, 0x4d544e48, 0, false, -EINVAL,
+		  "hand-over: magic 0x4d544e48, not 0x484e544d" },
+		{ "version 0", 4, 2, 0, 0, false, -EINVAL, "hand-over: version 0, only 1 is known" },
+		{ "version 2", 4, 2, 2, 0, false, -EINVAL, "hand-over: version 2, only 1 is known" },
+		{ "header size below 24", 6, 2, 23, 0, false, -EINVAL,
+		  "hand-over: header size 23 is not between 24 and the blob's BLOB bytes" },
+		{ "header size beyond the blob", 6, 2, 0xffff, 0, false, -EINVAL,
+		  "hand-over: header size 65535 is not between 24 and the blob's BLOB bytes" },
+		{ "a larger header shifts the text off its hash", 6, 2, 25, 0, false, -EINVAL,
+		  "hand-over: TEXT bytes of text do not fit in the TEXT-1 after the header" },
+		{ "node not in the layout", 8, 4, 3, 0, false, -ENOENT,
+		  "hand-over: node 3 is not in the layout (nodes 0 to 2)" },
+		{ "text longer than allowed", 12, 4, MINT_MEMMAP_TEXT_MAX + 1, 0, false, -EINVAL,
+		  "hand-over: 32769 bytes of text, more than the 32768 allowed" },
+		{ "text length wraps with the header", 12, 4, 0xffffffffULL, 0, false, -EINVAL,
+		  "hand-over: 4294967295 bytes of text, more than the 32768 allowed" },
+		{ "text longer than the blob", 12, 4, 0, 1, false, -EINVAL,	/* value: TEXT+1 */
+		  "hand-over: TEXT+1 bytes of text do not fit in the TEXT-1 after the header" },
+		{ "hash", 16, 8, 0x0123456789abcdefULL, 0, false, -EBADMSG,
+		  "hand-over: the text hashes to HASH, the header says 0123456789abcdef" },
+		{ "a text byte (hash mismatch)", 24 + 7, 1, '7', 0, false, -EBADMSG, NULL },
+		{ "truncated text", ~0U, 0, 0, 1, false, -EINVAL,
+		  "hand-over: TEXT bytes of text do not fit in the TEXT-1 after the header" },
+		{ "truncated header", ~0U, 0, 0, -23, false, -EINVAL,
+		  "hand-over: 23 bytes, shorter than its 24-byte header" },
+		{ "empty", ~0U, 0, 0, -0, false, -EINVAL, NULL },
+		{ "text that does not parse, hashed", 24, 1, 'M', 0, true, -EINVAL,
+		  "hand-over:1: unknown key 'Memory'" },
+		/* "memory 0x68000000" becomes "memory 0x18000000" */
+		{ "text that parses but does not validate, hashed", 24 + 9, 1, '1', 0, true, -ERANGE,
+		  "hand-over: node 0 ram 0x20000000-0x37ffffff (region3) lies outside installed memory 0x0-0x17ffffff" },
+	};
+	char want[256];
+	unsigned int i, node;
+	u64 hash, good_hash;
+	int n, len;
+
+	assert_int_equal(mint_memmap_preset(&layout, "kexec-mint", 3), 0);
+	assert_int_equal(mint_memmap_validate(&layout), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t blen;
+		int err;
+
+		n = mint_memmap_handover_build(&layout, 1, blob, sizeof(blob));
+		assert_true(n > 24);
+		len = n - 24;
+		good_hash = mint_memmap_hash(blob + 24, (size_t)len);
+		blen = (size_t)n;
+		if (cases[i].off != ~0U) {
+			unsigned long long v = cases[i].value;
+			unsigned int b;
+
+			if (!strcmp(cases[i].what, "text longer than the blob"))
+				v = (unsigned long long)len + 1;
+			for (b = 0; b < cases[i].width; b++)
+				blob[cases[i].off + b] = (unsigned char)(v >> (8 * b));
+		}
+		if (cases[i].rehash) {
+			hash = mint_memmap_hash(blob + 24, (size_t)len);
+			for (n = 0; n < 8; n++)
+				blob[16 + n] = (unsigned char)(hash >> (8 * n));
+		}
+		if (cases[i].cut > 0)
+			blen -= (size_t)cases[i].cut;
+		else if (cases[i].cut < 0 || !strcmp(cases[i].what, "empty"))
+			blen = (size_t)-cases[i].cut;
+		node = 77;
+		hash = 77;
+		err = mint_memmap_handover_parse(&back, blob, blen, &node, &hash);
+		if (err != cases[i].err)
+			fail_msg("%s: %d '%s', want %d", cases[i].what, err,
+				 mint_memmap_strerror(&back), cases[i].err);
+		/* out-parameters untouched, layout not usable */
+		assert_int_equal(node, 77);
+		assert_true(hash == 77);
+		assert_false(back.validated);
+		assert_non_null(strstr(mint_memmap_strerror(&back), "hand-over:"));
+		if (!cases[i].msg)
+			continue;
+		/* BLOB, TEXT, TEXT-1, TEXT+1, HASH stand for this blob's numbers. */
+		{
+			const char *p = cases[i].msg;
+			size_t o = 0;
+
+			while (*p && o < sizeof(want) - 32) {
+				if (!strncmp(p, "BLOB", 4)) {
+					o += (size_t)snprintf(want + o, sizeof(want) - o, "%zu", blen);
+					p += 4;
+				} else if (!strncmp(p, "TEXT-1", 6) || !strncmp(p, "TEXT+1", 6)) {
+					o += (size_t)snprintf(want + o, sizeof(want) - o, "%d",
+							      len + (p[4] == '+' ? 1 : -1));
+					p += 6;
+				} else if (!strncmp(p, "TEXT", 4)) {
+					o += (size_t)snprintf(want + o, sizeof(want) - o, "%d", len);
+					p += 4;
+				} else if (!strncmp(p, "HASH", 4)) {
+					o += (size_t)snprintf(want + o, sizeof(want) - o, "%016llx",
+							      (unsigned long long)good_hash);
+					p += 4;
+				} else {
+					want[o++] = *p++;
+				}
+			}
+			want[o] = '\0';
+		}
+		if (strcmp(mint_memmap_strerror(&back), want))
+			fail_msg("%s: '%s', want '%s'", cases[i].what, mint_memmap_strerror(&back),
+				 want);
+	}
+	/* Bytes after the text are ignored. */
+	n = mint_memmap_handover_build(&layout, 2, blob, sizeof(blob));
+	blob[n] = 'x';
+	assert_int_equal(mint_memmap_handover_parse(&back, blob, (size_t)n + 1, &node, &hash), 0);
+	assert_int_equal(node, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +1279,14 @@ int main(void)
 		cmocka_unit_test(test_validation_of_hand_filled_struct),
 		cmocka_unit_test(test_e820_too_many_entries),
 		cmocka_unit_test(test_owner_and_type_names),
+		cmocka_unit_test(test_e820_reserves_foreign),
+		cmocka_unit_test(test_subtract_foreign),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_format_firmware_order),
+		cmocka_unit_test(test_format_buffer),
+		cmocka_unit_test(test_format_bound),
+		cmocka_unit_test(test_handover_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
