@@ -7,7 +7,14 @@ Library:
         files  (src, dest[, mode]) tuples or a {dest: src} dict; src is a host
                path or bytes; dest is the absolute path inside the guest.
                Parent directories are created. Mode defaults to the source's
-               mode (0644 for bytes).
+               mode (0644 for bytes). The same file listed twice (same dest,
+               same bytes) goes in once; different bytes for one dest are an
+               error.
+    binary_files(src, dest=None)
+        (src, dest, 0755) tuples for a dynamically linked host program and
+        what the loader needs to run it in the busybox initramfs: every
+        shared library `ldd` names, at the path ldd gives, and the dynamic
+        loader. A static program comes back alone. dest defaults to src.
 CLI:
     python3 tests/lib/initramfs.py -o OUT --init SCRIPT [--file SRC:DEST[:MODE]]...
                                    [--busybox PATH | --no-busybox]
@@ -21,6 +28,7 @@ sorted entries).
 import argparse
 import gzip
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -91,6 +99,32 @@ def _norm_files(files):
     return out
 
 
+def binary_files(src, dest=None):
+    """Initramfs file tuples for host program src (at dest, default src) and
+    its shared libraries and dynamic loader, as `ldd` resolves them on this
+    host. Raises ValueError if a library is not found."""
+    out = [(src, dest or src, 0o755)]
+    res = subprocess.run(["ldd", src], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    text = res.stdout.decode(errors="replace")
+    if res.returncode != 0:
+        if "not a dynamic executable" in text or "statically linked" in text:
+            return out
+        raise ValueError("ldd %s: %s" % (src, text.strip()))
+    for line in text.splitlines():
+        line = line.strip()
+        m = re.match(r"^(\S+) => (.*?)(?: \(0x[0-9a-f]+\))?$", line)
+        if m:
+            if not m.group(2).startswith("/"):         # "not found"
+                raise ValueError("ldd %s: %s" % (src, line))
+            out.append((m.group(2), m.group(2), 0o755))
+            continue
+        m = re.match(r"^(/\S+) \(0x[0-9a-f]+\)$", line)      # the loader
+        if m:
+            out.append((m.group(1), m.group(1), 0o755))
+        # else linux-vdso.so.1 and the like: in the kernel, nothing to copy
+    return out
+
+
 def busybox_applets(busybox):
     """Paths (relative to /) of the applets busybox was built with."""
     res = subprocess.run([busybox, "--list-full"], stdout=subprocess.PIPE,
@@ -105,7 +139,14 @@ def build(out, init, files=(), busybox="/bin/busybox", level=6):
             init = fh.read()
     if isinstance(init, str):
         init = init.encode()
-    entries = _norm_files(files)
+    entries, by_dest = [], {}
+    for dest, data, mode in _norm_files(files):
+        if dest in by_dest:
+            if by_dest[dest] != data:
+                raise ValueError("initramfs entry /%s given twice with different contents" % dest)
+            continue
+        by_dest[dest] = data
+        entries.append((dest, data, mode))
 
     dirs = set(BASE_DIRS)
     for dest, _, _ in entries:

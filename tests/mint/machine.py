@@ -22,10 +22,13 @@ shared file. Its /init loads the node kernel with kexec into the node's
 kernel window and boots it:
 
     kexec="mint"      build/bin/kexec-mint --mint-node=K --mint-preset=kexec-mint,N
-                      (the node's e820 comes from the layout engine, no memmap=)
+                      (or --mint-layout=/etc/mint-layout.txt with layout_file=;
+                      the node's e820 comes from the layout engine, no memmap=)
     kexec="upstream"  build/bin/kexec-upstream --mem-min/--mem-max of the window,
                       plus `mint-memmap --node K --cmdline` as kernel arguments
-                      (what the seed did; shows the flaw)
+                      (plain upstream kexec with memmap=: shows that the
+                      arguments alone do not keep a node out of its peers'
+                      memory; not the seed, whose flaw is test_mint.py's case e)
 
 The node kernel's /init writes ground truth (/proc/iomem, /proc/cmdline,
 dmesg) to its second serial port and then reads shell commands from its
@@ -39,7 +42,18 @@ itself into a fresh node kernel (Node.start_reboot/wait_reboot).
         m.read_phys(addr, size)                 # through the shared file
 
 node_files=[(src, dest[, mode])] adds files to every node's initramfs (a
-kernel module, mintmon); node_append={node: args} adds kernel arguments.
+kernel module, mintmon), node_files_for={node: [(src, dest[, mode])]} to one
+node's only (initramfs.binary_files() gives a host binary with its shared
+libraries and loader); node_append={node: args} adds kernel arguments;
+node_kernels={node: "6.12-amd64"} boots that node's node kernel from another
+Debian kernel (kernels.get(); the bootstrap kernel stays `kernel`);
+layout_file=PATH takes the machine's layout from a layout file instead of the
+kexec-mint preset (copied into every initramfs as /etc/mint-layout.txt).
+
+The node id reaches the node kernel as mint_node=K on its command line:
+kexec-mint appends it itself (with mint_layout=HASH, the identity hand-over),
+so the harness appends it only for kexec-upstream, or when asked
+(append_node_id=True: the seed machine).
 
 A machine left running by `mint-machine up` is found again with
 MintMachine.attach(workdir).
@@ -77,6 +91,7 @@ LOW_LIMIT = 1 * MIB             # regions below this stay private (see above)
 HIGH_MB = 128                   # private memory above the shared file
 BOOT_TIMEOUT = 240              # seconds for all nodes to reach their shell
 STATE = "state.json"
+GUEST_LAYOUT = "/etc/mint-layout.txt"   # layout_file= inside the guests
 
 
 class MachineError(Exception):
@@ -115,12 +130,23 @@ def _pid_alive(pid, tag=None):
 
 class Layout:
     """The machine's memory as the layout engine computes it. Only reads
-    mint-memmap's output: the arithmetic lives in memmap/."""
+    mint-memmap's output: the arithmetic lives in memmap/. From the preset
+    (preset, nodes) or from a layout file (layout_file; nodes, if given, must
+    match the file)."""
 
-    def __init__(self, memmap_bin, nodes, preset="kexec-mint"):
-        self.memmap_bin, self.nr_nodes, self.preset = memmap_bin, nodes, preset
-        self.base = [memmap_bin, "--preset", preset, "--nodes", str(nodes)]
+    def __init__(self, memmap_bin, nodes=None, preset="kexec-mint", layout_file=None):
+        self.memmap_bin, self.layout_file = memmap_bin, layout_file
+        if layout_file:
+            self.preset = None
+            self.base = [memmap_bin, "--layout", layout_file]
+        else:
+            nodes = 3 if nodes is None else nodes
+            self.preset = preset
+            self.base = [memmap_bin, "--preset", preset, "--nodes", str(nodes)]
         j = json.loads(_run(self.base + ["--json"], "mint-memmap --json"))
+        if nodes is None:
+            nodes = len(j["nodes"])
+        self.nr_nodes = nodes
         self.json = j
         self.nodes = []
         num = self._num
@@ -142,6 +168,19 @@ class Layout:
             })
         if len(self.nodes) != nodes:
             raise MachineError("mint-memmap gave %d nodes, wanted %d" % (len(self.nodes), nodes))
+
+    def mint_spec(self):
+        """The layout as mintmon's --mint takes it."""
+        return self.layout_file or "preset:%s:%d" % (self.preset, self.nr_nodes)
+
+    def hash(self):
+        """`mint-memmap --hash`: the layout hash (16 hex digits) kexec-mint
+        hands a node as mint_layout= and in its setup_data."""
+        return _run(self.base + ["--hash"], "mint-memmap --hash").strip()
+
+    def canonical(self):
+        """`mint-memmap --canonical`: the canonical layout text."""
+        return _run(self.base + ["--canonical"], "mint-memmap --canonical")
 
     @staticmethod
     def _num(v):
@@ -400,12 +439,24 @@ def sweep_stale():
 
 
 class MintMachine:
-    def __init__(self, nodes=3, kexec="mint", kernel="6.1-amd64", memmap_bin=None,
+    def __init__(self, nodes=None, kexec="mint", kernel="6.1-amd64", memmap_bin=None,
                  kexec_bin=None, detach=False, extra_append="", node_append=None,
-                 node_files=(), log=None):
+                 node_files=(), log=None, layout_file=None, node_kernels=None,
+                 node_files_for=None, append_node_id=None):
         if kexec not in ("mint", "upstream"):
             raise ValueError("kexec must be 'mint' or 'upstream'")
+        if layout_file and kexec != "mint":
+            raise ValueError("layout_file needs kexec='mint' (kexec-upstream reads no layout)")
+        # nodes: 3 for the preset; a layout file's own count (nodes, if
+        # given, must match it).
+        self.layout_file = os.path.abspath(layout_file) if layout_file else None
+        if nodes is None and not layout_file:
+            nodes = 3
         self.nr_nodes, self.kexec, self.kernel_name = nodes, kexec, kernel
+        self.node_kernels = {int(k): v for k, v in (node_kernels or {}).items()}
+        self.node_files_for = {int(k): list(v) for k, v in (node_files_for or {}).items()}
+        # kexec-mint hands the node its id itself (mint_node=, mint_layout=).
+        self.append_node_id = kexec != "mint" if append_node_id is None else append_node_id
         self.memmap_bin = memmap_bin or default_memmap()
         self.kexec_bin = kexec_bin or os.environ.get("MINT_KEXEC_" + kexec.upper()) or \
             os.path.join(TOP, "build", "bin", "kexec-" + kexec)
@@ -442,10 +493,17 @@ class MintMachine:
         for p, what in ((self.memmap_bin, "mint-memmap"), (self.kexec_bin, "kexec")):
             if not os.access(p, os.X_OK):
                 raise MachineError("%s not found at %s (make it first)" % (what, p))
-        self.layout = Layout(self.memmap_bin, self.nr_nodes)
+        self.layout = Layout(self.memmap_bin, self.nr_nodes, layout_file=self.layout_file)
+        self.nr_nodes = self.layout.nr_nodes
         self.shared = self.layout.shared_range()
+        for what in (self.node_kernels, self.node_files_for):
+            bad = sorted(k for k in what if not 0 <= k < self.nr_nodes)
+            if bad:
+                raise MachineError("no node %s (the machine has nodes 0 to %d)" % (
+                    bad, self.nr_nodes - 1))
         try:
             self.kernel = kernels.get(self.kernel_name)
+            self.kernels = {k: kernels.get(name) for k, name in self.node_kernels.items()}
         except kernels.KernelError as e:
             raise MachineError(str(e))
         self.bootstrap_kernel = pvh_vmlinux(self.kernel.vmlinuz, self.kernel.release)
@@ -454,12 +512,20 @@ class MintMachine:
             raise MachineError("%s missing (make %s)" % (self.memstress, os.path.relpath(
                 self.memstress, TOP)))
 
+    def node_kernel(self, k):
+        """The Kernel node k's node kernel boots from (node_kernels, else
+        the machine's kernel)."""
+        return self.kernels.get(k, self.kernel)
+
     def _conf(self, k):
         """/etc/mint.conf: how node k's kernel is loaded (bootstrap and reboot)."""
         ws, wsize = self.layout.nodes[k]["kernel_window"]
-        append = "console=ttyS0,115200 panic=-1 oops=panic numa=off mint_node=%d" % k
+        append = "console=ttyS0,115200 panic=-1 oops=panic numa=off"
+        if self.append_node_id:
+            append += " mint_node=%d" % k
         if self.kexec == "mint":
-            args = ["--mint-node=%d" % k, "--mint-preset=kexec-mint,%d" % self.nr_nodes]
+            args = ["--mint-node=%d" % k, "--mint-layout=" + GUEST_LAYOUT if self.layout_file
+                    else "--mint-preset=kexec-mint,%d" % self.nr_nodes]
         else:
             args = ["--mem-min=" + _hex(ws), "--mem-max=" + _hex(ws + wsize - 1)]
             append += " " + self.layout.nodes[k]["cmdline"]
@@ -469,6 +535,9 @@ class MintMachine:
         return ("NODE=%d\nKEXEC_ARGS=%s\nAPPEND=%s\n" % (
             k, shlex.quote(" ".join(args)), shlex.quote(append))).encode()
 
+    def _layout_files(self):
+        return [(self.layout_file, GUEST_LAYOUT, 0o644)] if self.layout_file else []
+
     def _node_initrd(self, k):
         """The node kernel's initramfs (nested inside the bootstrap's). It
         carries kexec and the kernel too, so that a node can reboot itself."""
@@ -476,19 +545,19 @@ class MintMachine:
         initramfs.build(path, os.path.join(HERE, "guest", "node-init"), [
             (self.memstress, "/bin/memstress", 0o755),
             (os.path.join(HERE, "guest", "node-reboot"), "/bin/mint-reboot", 0o755),
-            (self.kernel.vmlinuz, "/boot/vmlinuz", 0o644),
+            (self.node_kernel(k).vmlinuz, "/boot/vmlinuz", 0o644),
             (self.kexec_bin, "/sbin/kexec", 0o755),
             (self._conf(k), "/etc/mint.conf", 0o644),
-        ] + self.node_files, level=1)
+        ] + self._layout_files() + self.node_files + self.node_files_for.get(k, []), level=1)
         return path
 
     def _bootstrap_initrd(self, node, node_initrd):
         initramfs.build(node.initrd_path, os.path.join(HERE, "guest", "bootstrap-init"), [
-            (self.kernel.vmlinuz, "/boot/vmlinuz", 0o644),
+            (self.node_kernel(node.id).vmlinuz, "/boot/vmlinuz", 0o644),
             (node_initrd, "/boot/node-initrd.gz", 0o644),
             (self.kexec_bin, "/sbin/kexec", 0o755),
             (self._conf(node.id), "/etc/mint.conf", 0o644),
-        ], level=1)
+        ] + self._layout_files(), level=1)
 
     def _qemu_argv(self, node):
         s, e = self.shared
@@ -546,8 +615,11 @@ class MintMachine:
                     preexec_fn=os.setsid if self.detach else _die_with_parent)
             n.pid = n.proc.pid
         self._save_state()
-        self.log("started %d nodes (%s kexec), shared memory %s = [%s, %s)" % (
-            self.nr_nodes, self.kexec, self.shm_path, _hex(s), _hex(e)))
+        self.log("started %d nodes (%s kexec, %s%s), shared memory %s = [%s, %s)" % (
+            self.nr_nodes, self.kexec, "layout " + os.path.relpath(self.layout_file, TOP)
+            if self.layout_file else "preset", "".join(
+                ", node %d on %s" % (k, self.node_kernel(k).release)
+                for k in sorted(self.kernels)), self.shm_path, _hex(s), _hex(e)))
         self.started = t1
         if wait:
             self.wait_ready(BOOT_TIMEOUT, t1)
@@ -600,6 +672,8 @@ class MintMachine:
         st = {"tag": self.tag, "workdir": self.workdir, "shm": self.shm_path,
               "nodes": self.nr_nodes, "kexec": self.kexec, "kernel": self.kernel_name,
               "shared": list(self.shared), "memmap_bin": self.memmap_bin,
+              "layout_file": self.layout_file,
+              "node_kernels": {str(k): v for k, v in self.node_kernels.items()},
               "pids": [n.pid for n in self.nodes],
               "owner": None if self.detach else os.getpid()}
         tmp = os.path.join(self.workdir, STATE + ".tmp")
@@ -613,7 +687,8 @@ class MintMachine:
         with open(os.path.join(workdir, STATE)) as f:
             st = json.load(f)
         m = cls(nodes=st["nodes"], kexec=st["kexec"], kernel=st["kernel"],
-                memmap_bin=st["memmap_bin"], detach=True)
+                memmap_bin=st["memmap_bin"], detach=True, layout_file=st.get("layout_file"),
+                node_kernels=st.get("node_kernels"))
         m.tag, m.workdir, m.shm_path = st["tag"], st["workdir"], st["shm"]
         m.shared = tuple(st["shared"])
         m.nodes = [Node(m, k) for k in range(m.nr_nodes)]

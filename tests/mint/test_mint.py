@@ -2,12 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """The emulated Mint machine test (issue 3, part 3).
 
-Boots three OS nodes with build/bin/kexec-mint (tests/mint/machine.py) and checks:
+Boots three OS nodes with build/bin/kexec-mint (tests/mint/machine.py) from the
+layout file tests/mint/layouts/kexec-mint-3.layout (the kexec-mint preset
+written out; checked first to give the preset's e820), node 2's node kernel
+from Debian 6.12 (--node-kernels), and checks:
   a  every node kernel's `Kernel code` (its /proc/iomem) lies inside the
      node's kernel window, and every bootstrap kernel stayed in private memory;
   b  node 0 lists every peer window as reserved, in its boot e820 (dmesg) and
      its /proc/iomem; no node lists another node's memory as RAM; every node's
-     RAM is exactly its regions from the layout engine;
+     RAM is exactly its regions from the layout engine; every node's boot e820
+     lists every other node's memory (at or above 1 MiB) as reserved;
+  h  each node got its identity from kexec-mint: mint_node=K and
+     mint_layout=HASH on its command line, and a setup_data entry (type
+     0x4d494e54) with its node id, the layout hash and the canonical layout;
   c  all nodes stay up while each runs memstress over most of its RAM for
      --stress-seconds (default 60); no corruption inside a node, and (seen
      from the host, through the shared file) no node's pattern in another
@@ -16,18 +23,24 @@ Boots three OS nodes with build/bin/kexec-mint (tests/mint/machine.py) and check
      file, agrees with that node's uname, Kernel code and pid 1's arguments;
   g  mintmon watch --mint (every peer of node 0, in its kernel window) says
      each peer is running, with the release the node gives;
-then boots the same machine with build/bin/kexec-upstream and the engine's
-memmap= arguments only, and checks
-  d  the flaw the patch fixes is there: each node kernel's
-     `BIOS-provided physical RAM map` offers other nodes' memory as RAM
-     (a test that expects the flaw: it fails when the flaw disappears);
+then runs tests/mint/module_checks.py's run() on that machine (the kernel
+module's checks; --skip-module), then boots the same machine with plain
+build/bin/kexec-upstream and the engine's memmap= arguments on the command
+line, and checks
+  d  why kexec-mint hands over the e820 itself: with upstream kexec each node
+     kernel's `BIOS-provided physical RAM map` still offers other nodes'
+     memory as RAM, whatever memmap= says (a test that expects the flaw: it
+     fails when the flaw disappears);
 and boots it once more with kexec-mint but node 0 given the seed's
-"expansion" (its peer windows declared RAM on its command line), and checks
-  e  the seed's failure is reproduced: while every node runs memstress, the
-     host finds node 0's pattern inside the peers' memory (expected failure).
+"expansion" (its peer windows declared RAM on its command line: the seed
+changed Kexec-Mint's firmware map code to grow node 0's region3 over its
+peers), and checks
+  e  the seed's failure is reproduced: node 0 boots, and while every node runs
+     memstress a peer is hurt (expected failure; FAIL if node 0 never boots).
 
     tests/mint/test_mint.py [--stress-seconds N] [--seed-seconds N] [--logs DIR]
-                            [--skip-upstream] [--skip-seed] [--keep-logs]
+                            [--skip-upstream] [--skip-seed] [--skip-module]
+                            [--node-kernels K=NAME,...] [--keep-logs]
 
 Prints one line per case and "N passed, N failed"; exit status 1 on failure.
 Logs of a failed run are kept in --logs (default build/mint/logs).
@@ -38,6 +51,7 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -45,9 +59,12 @@ import time
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import machine  # noqa: E402
-from machine import MachineError, MintMachine, _hex  # noqa: E402
+import initramfs  # noqa: E402  (tests/lib, on the path through machine)
+from machine import LOW_LIMIT, MachineError, MintMachine, _hex  # noqa: E402
 
 E820_TYPES = {"usable": 1, "reserved": 2, "ACPI data": 3, "ACPI NVS": 4, "unusable": 5}
+SETUP_MINT = 0x4d494e54        # setup_data type of kexec-mint's identity hand-over
+LAYOUTS = os.path.join(machine.HERE, "layouts")
 
 
 class Results:
@@ -195,10 +212,11 @@ def case_b(res, m, suffix=""):
         res.case("b.no-foreign-ram%s node%d" % (suffix, n.id), not foreign,
                  "System RAM %s, all inside the node's regions" % fmt(sysram) if not foreign
                  else "RAM outside own regions: %s (nodes %s)" % (fmt(foreign), sorted(who)))
+        reserved_e820 = merge((a, b) for a, b, typ in e820 if typ == 2)
+        foreign_reserved(res, m, n.id, e820, reserved_e820, suffix)
         if not lay["windows"]:
             continue
         windows = [(s, s + size) for s, size, _ in lay["windows"]]
-        reserved_e820 = merge((a, b) for a, b, typ in e820 if typ == 2)
         reserved_iomem = merge((a, b) for a, b, name, depth in iomem
                                if name == "Reserved" and depth == 0)
         miss_e820 = subtract(windows, reserved_e820)
@@ -207,6 +225,163 @@ def case_b(res, m, suffix=""):
                  "%d peer windows reserved in e820 and /proc/iomem" % len(windows)
                  if not (miss_e820 or miss_iomem) else
                  "not reserved: e820 %s, iomem %s" % (fmt(miss_e820), fmt(miss_iomem)))
+
+
+def foreign_reserved(res, m, k, e820, reserved, suffix=""):
+    """b.foreign-reserved: every other node's regions at or above 1 MiB are
+    reserved in node k's boot e820 (the engine lists all other nodes' memory,
+    not only a monitor's windows). Regions below 1 MiB (region1, private low
+    memory of each guest here) are only reported: reserved, absent or (a
+    failure) usable."""
+    ram = merge((a, b) for a, b, typ in e820 if typ == 1)
+    high, low = [], []
+    for p in m.layout.nodes:
+        if p["id"] == k:
+            continue
+        for start, size, name, _ in p["regions"]:
+            (high if start >= LOW_LIMIT else low).append((start, start + size, p["id"], name))
+    miss = subtract([(a, b) for a, b, _, _ in high], reserved)
+    seen, usable = [], []
+    for a, b, who, name in low:
+        if subtract([(a, b)], [(x, y) for x, y in ram]) != [(a, b)]:
+            usable.append((a, b))
+            what = "usable"
+        elif not subtract([(a, b)], reserved):
+            what = "reserved"
+        elif subtract([(a, b)], reserved) == [(a, b)]:
+            what = "absent"
+        else:
+            what = "partly reserved"
+        seen.append("node%d %s %s-%s %s" % (who, name or "?", _hex(a), _hex(b - 1), what))
+    ok = not miss and not usable
+    res.case("b.foreign-reserved%s node%d" % (suffix, k), ok,
+             ("%d peer regions reserved in the boot e820" % len(high) if ok else
+              "not reserved in the boot e820: %s%s" % (
+                  fmt(miss), "; usable: %s" % fmt(usable) if usable else ""))
+             + "; below 1 MiB: %s" % ("; ".join(seen) or "none"))
+
+
+def setup_data(t):
+    """[(index, type, data bytes or None)] from a boot truth's setup_data
+    section (bytes only for Mint's own type)."""
+    out = []
+    for line in (t or {}).get("setup_data", "").splitlines():
+        f = line.split()
+        if len(f) < 2:
+            continue
+        try:
+            typ = int(f[1], 0)
+            data = bytes.fromhex(f[2]) if len(f) > 2 else None
+        except ValueError:
+            continue
+        out.append((f[0], typ, data))
+    return out
+
+
+def case_h(res, m, suffix=""):
+    """h.identity: kexec-mint handed node K its identity: exactly one
+    mint_node=K and one mint_layout=HASH (the layout's `mint-memmap --hash`)
+    on /proc/cmdline, and one setup_data entry of type 0x4d494e54 whose
+    24-byte header (u32 magic, u16 version, u16 hdr_size, u32 node, u32
+    text_len, u64 hash) names node K and that hash, followed by the text
+    `mint-memmap --canonical` prints."""
+    # Without the engine's --hash/--canonical, the case still fails, but says
+    # what the node got (the cmdline and setup_data checks still run).
+    want_hash = canon = None
+    missing = []
+    try:
+        want_hash = m.layout.hash().lower()
+    except MachineError as e:
+        missing.append(str(e).splitlines()[0])
+    try:
+        canon = m.layout.canonical().encode()
+    except MachineError as e:
+        missing.append(str(e).splitlines()[0])
+    for n in m.nodes:
+        name = "h.identity%s node%d" % (suffix, n.id)
+        t = n.truth()
+        if t is None or "setup_data" not in t:
+            res.case(name, False, "no boot truth with a setup_data section")
+            continue
+        args = t.get("cmdline", "").split()
+        problems = ["cannot compute the expected identity: %s" % "; ".join(missing)] \
+            if missing else []
+        ids = [a[len("mint_node="):] for a in args if a.startswith("mint_node=")]
+        hashes = [a[len("mint_layout="):] for a in args if a.startswith("mint_layout=")]
+        if ids != [str(n.id)]:
+            problems.append("cmdline has mint_node=%s, want exactly mint_node=%d" % (
+                ",".join(ids) or "(none)", n.id))
+        if len(hashes) != 1 or not re.fullmatch(r"[0-9a-fA-F]{16}", hashes[0]) or \
+                (want_hash and hashes[0].lower() != want_hash):
+            problems.append("cmdline has mint_layout=%s, want exactly mint_layout=%s" % (
+                ",".join(hashes) or "(none)", want_hash or "<16 hex digits>"))
+        ents = setup_data(t)
+        mint = [d for _, typ, d in ents if typ == SETUP_MINT]
+        decoded = ""
+        if len(mint) != 1:
+            problems.append("%d setup_data entries of type %#x (types present: %s)" % (
+                len(mint), SETUP_MINT, ", ".join("%#x" % typ for _, typ, _ in ents) or "none"))
+        elif len(mint[0]) < 24:
+            problems.append("setup_data entry is %d bytes, shorter than its header" %
+                            len(mint[0]))
+        else:
+            d = mint[0]
+            magic, version, hdr_size, node, text_len, h = struct.unpack_from("<IHHIIQ", d)
+            text = d[hdr_size:hdr_size + text_len]
+            decoded = "magic %#x version %d hdr_size %d node %d hash %016x, %d bytes of text" % (
+                magic, version, hdr_size, node, h, text_len)
+            if hdr_size < 24 or hdr_size + text_len > len(d):
+                problems.append("header (%s) does not fit the %d-byte entry" % (decoded, len(d)))
+            else:
+                if node != n.id:
+                    problems.append("setup_data names node %d" % node)
+                if hashes and "%016x" % h != hashes[0].lower():
+                    problems.append("setup_data hash %016x, cmdline mint_layout=%s" % (
+                        h, hashes[0]))
+                if want_hash and "%016x" % h != want_hash:
+                    problems.append("setup_data hash %016x, want %s" % (h, want_hash))
+                if canon is not None and text != canon:
+                    problems.append("setup_data text differs from mint-memmap --canonical "
+                                    "(%d bytes, want %d): %r" % (len(text), len(canon),
+                                                                 text[:80]))
+        res.case(name, not problems,
+                 "mint_node=%d mint_layout=%s; setup_data %s" % (n.id, want_hash, decoded)
+                 if not problems else "; ".join(problems) +
+                 ("; setup_data %s" % decoded if decoded else ""))
+
+
+def case_layout_file(res, layout_file, nodes):
+    """The layout file describes the preset's machine: mint-memmap computes
+    the same e820 (every node) and the same JSON nodes for both."""
+    mm = machine.default_memmap()
+    try:
+        outs = []
+        for base in ([mm, "--layout", layout_file], [mm, "--preset", "kexec-mint", "--nodes",
+                                                     str(nodes)]):
+            outs.append((machine._run(base + ["--e820"], "mint-memmap --e820"),
+                         json.loads(machine._run(base + ["--json"], "mint-memmap --json"))))
+    except (MachineError, ValueError) as e:
+        return res.case("layout-file", False, str(e))
+    (e_file, j_file), (e_preset, j_preset) = outs
+    same = e_file == e_preset and j_file["nodes"] == j_preset["nodes"] and \
+        j_file["memory"] == j_preset["memory"] and j_file["firmware"] == j_preset["firmware"]
+    return res.case("layout-file", same, "%s gives the e820 of preset kexec-mint,%d (%d lines)" % (
+        os.path.relpath(layout_file, machine.TOP), nodes, len(e_file.splitlines()))
+        if same else "%s differs from preset kexec-mint,%d: e820 %s, JSON %s" % (
+            layout_file, nodes, "same" if e_file == e_preset else "differs",
+            "same" if j_file["nodes"] == j_preset["nodes"] else "differs"))
+
+
+def case_host_binary(res, m, k):
+    """A dynamically linked host program (mintmon, with the libraries and
+    loader initramfs.binary_files() added) runs in node k's initramfs."""
+    try:
+        rc, out = m.nodes[k].run("/bin/mintmon --help")
+    except MachineError as e:
+        return res.case("host-binary node%d" % k, False, str(e))
+    res.case("host-binary node%d" % k, rc == 0 and "usage: mintmon" in out,
+             "build/bin/mintmon with its shared libraries runs in the node (--help)"
+             if rc == 0 else "mintmon --help exited %d: %s" % (rc, out.strip()[-300:]))
 
 
 def stress(m, seconds, slack=120, nodes=None):
@@ -341,7 +516,7 @@ def case_g(res, m, mintmon):
     the release that node reports."""
     s, e = m.shared
     target = "file:%s:map=%#x+%#x@0" % (m.shm_path, s, e - s)
-    cmd = [mintmon, "watch", "--mint", "preset:%s:%d" % (m.layout.preset, m.layout.nr_nodes),
+    cmd = [mintmon, "watch", "--mint", m.layout.mint_spec(),
            "--memory", target, "--interval", "100", "--hung-after", "2000", "--count", "40"]
     try:
         out = subprocess.run(cmd, timeout=120, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -394,12 +569,13 @@ def case_reboot(res, m, nodes):
                  ", ".join(str(n.id) for n in which), time.monotonic() - t0, moved, len(which)))
     case_a(res, m, suffix="-reboot", bootstrap=False)
     case_b(res, m, suffix="-reboot")
+    case_h(res, m, suffix="-reboot")
 
 
 def wait_maps(m, timeout, after_kexec=60):
     """Each node kernel's boot map after kexec, {node: e820 or None}. A node
     whose new kernel prints nothing within after_kexec seconds of `kexec -e`
-    (its image overwritten by a peer, the seed's crash) counts as None."""
+    (its image overwritten by a peer) counts as None."""
     deadline = time.monotonic() + timeout
     maps, kexeced = {}, {}
     while time.monotonic() < deadline and len(maps) < len(m.nodes):
@@ -421,8 +597,12 @@ def wait_maps(m, timeout, after_kexec=60):
 
 
 def case_d(res, m, timeout, last_try=True):
-    """Returns False (recording nothing) if no node printed its map and this
-    is not the last try: all kernels overwrote each other, rare but random."""
+    """Plain upstream kexec with the engine's memmap= arguments on the
+    command line (not the seed: that is case e): the node kernel's boot map,
+    which its decompressor uses before it reads memmap=, still offers other
+    nodes' memory as RAM. Expected. Returns False (recording nothing) if no
+    node printed its map and this is not the last try: all kernels overwrote
+    each other, rare but random."""
     maps = wait_maps(m, timeout)
     if not any(maps.values()) and not last_try:
         print("info d: no node printed its boot map (all overwritten?); booting again",
@@ -444,14 +624,15 @@ def case_d(res, m, timeout, last_try=True):
         who = set()
         for a, b in foreign:
             who |= owners(m.layout, a, b) - {n.id}
-        res.case("d.upstream-flaw node%d" % n.id, bool(who),
+        res.case("d.upstream-memmap-flaw node%d" % n.id, bool(who),
                  "expected flaw present: the boot map offers node(s) %s's memory as RAM (%s)" % (
                      sorted(who), fmt(foreign)) if who else
                  "boot map has no other node's memory as RAM: the flaw is gone? (%s)" % fmt(ram))
     if got == 0:
-        res.case("d.upstream-flaw", False, "no node printed its boot map")
+        res.case("d.upstream-memmap-flaw", False, "no node printed its boot map")
     # Informational: where the decompressor's KASLR put each kernel (random,
-    # so not asserted); a kernel in another node's memory is the seed's crash.
+    # so not asserted); a kernel in another node's memory has been given RAM
+    # that a peer uses, as memmap= could not prevent.
     deadline = time.monotonic() + 60
     pending = [n for n in m.nodes if maps.get(n.id)]
     while pending and time.monotonic() < deadline:
@@ -493,9 +674,11 @@ def seed_expansion(layout):
 
 def case_e(res, m, seconds):
     """The seed's failure: node 0 (its windows declared RAM) uses the peers'
-    memory. Expected: some peer is hurt. Manifestations counted: a peer that
-    never boots or goes down, memstress corruption, node 0's pattern found
-    (from the host) inside a peer's memory."""
+    memory. Expected: node 0 boots, and some peer is hurt. Manifestations
+    counted: a peer that never boots or goes down, memstress corruption,
+    node 0's pattern found (from the host) inside a peer's memory. Node 0
+    not booting is a FAIL: the seed's failure needs a running node 0 (a
+    broken node 0 would otherwise pass as "hurt peers")."""
     # Every bootstrap must get as far as `kexec -e`: what happens after that
     # is the seed's failure, what happens before is a broken test bed.
     deadline = m.started + machine.BOOT_TIMEOUT
@@ -510,13 +693,20 @@ def case_e(res, m, seconds):
     # All have kexec'd now; a node kernel not up 75 s later (a healthy one
     # takes 15-45 s) is taken as hurt, not waited for.
     up = m.wait_up(time.monotonic() - m.started + 75, None, m.started)
-    hurt = ["node%d never booted (%s)" % (n.id, "QEMU exited: reset" if not n.alive() else
-                                          "hung after kexec -e")
-            for n in m.nodes if n.id not in up]
+
+    def never(n):
+        return "node%d never booted (%s)" % (n.id, "QEMU exited: reset" if not n.alive() else
+                                             "hung after kexec -e")
     if 0 not in up:
-        res.case("e.seed-expansion-hurts-peers", True,
-                 "expected failure reproduced: %s" % "; ".join(hurt))
+        res.case("e.seed-expansion-hurts-peers", False,
+                 "%s: node 0 is the node whose windows are declared RAM, the seed's failure "
+                 "shows only once it runs, so nothing was reproduced (peers: %s)\n%s" % (
+                     never(m.nodes[0]), ", ".join(
+                         "node%d %s" % (k, "up" if k in up else "not up")
+                         for k in range(1, len(m.nodes))),
+                     m.nodes[0].console_tail(15)))
         return
+    hurt = [never(n) for n in m.nodes if n.id not in up]
     t = m.nodes[0].truth()
     sysram = merge((a, b) for a, b, name, depth in parse_iomem(t["iomem"])
                    if name == "System RAM" and depth == 0)
@@ -538,8 +728,22 @@ def case_e(res, m, seconds):
     if in_peers:
         hurt.append("node 0's pattern in peers' memory (%d sampled words)" % in_peers)
     res.case("e.seed-expansion-hurts-peers", bool(hurt),
-             "expected failure reproduced: %s" % "; ".join(hurt) if hurt else
+             "expected failure reproduced (node 0 booted): %s" % "; ".join(hurt) if hurt else
              "no peer was hurt: the reproduction is broken (tags %s)" % counts)
+
+
+def run_module_checks(res, m, args):
+    """tests/mint/module_checks.py's run(res, m, args), if it defines one:
+    the kernel module's checks on the running kexec-mint machine."""
+    try:
+        import module_checks
+    except ImportError as e:
+        if getattr(e, "name", None) != "module_checks":
+            raise
+        return
+    run = getattr(module_checks, "run", None)
+    if callable(run):
+        run(res, m, args)
 
 
 def main(argv):
@@ -550,12 +754,34 @@ def main(argv):
     ap.add_argument("--seed-seconds", type=int, default=20)
     ap.add_argument("--skip-upstream", action="store_true")
     ap.add_argument("--skip-seed", action="store_true")
+    ap.add_argument("--skip-module", action="store_true",
+                    help="do not run tests/mint/module_checks.py on the kexec-mint machine")
+    ap.add_argument("--node-kernels", default="2=6.12-amd64",
+                    help="node kernels of the kexec-mint machine other than 6.1-amd64, as "
+                    "K=NAME,... (default 2=6.12-amd64; '' for none)")
+    ap.add_argument("--layout", default=None,
+                    help="layout file of the kexec-mint machine (default "
+                    "tests/mint/layouts/kexec-mint-N.layout; 'preset' for the preset)")
     ap.add_argument("--reboot-nodes", default=None,
                     help="comma-separated nodes that kexec themselves again after the stress "
                     "(default: all; '' for none)")
     ap.add_argument("--mintmon", default=os.path.join(machine.TOP, "build", "bin", "mintmon"))
     ap.add_argument("--keep-logs", action="store_true", help="keep logs of passing runs too")
     a = ap.parse_args(argv)
+    try:
+        node_kernels = {int(k): v for k, v in (
+            kv.split("=", 1) for kv in a.node_kernels.split(",") if kv.strip())}
+    except ValueError:
+        ap.error("--node-kernels wants K=NAME,..., got %r" % a.node_kernels)
+    layout_file = a.layout or os.path.join(LAYOUTS, "kexec-mint-%d.layout" % a.nodes)
+    if layout_file == "preset":
+        layout_file = None
+    elif not os.path.exists(layout_file):
+        if a.layout:
+            ap.error("no layout file %s" % layout_file)
+        print("info: no %s: the kexec-mint machine boots from the preset" % layout_file,
+              flush=True)
+        layout_file = None
 
     def on_signal(signum, frame):
         raise SystemExit(128 + signum)
@@ -571,7 +797,21 @@ def main(argv):
         run = runs.pop(0)
         kexec = "upstream" if run == "upstream" else "mint"
         node_append = None
-        if run == "seed":
+        opts = {}
+        if run == "mint":
+            if layout_file:
+                case_layout_file(res, layout_file, a.nodes)
+            try:
+                files_for = {0: initramfs.binary_files(a.mintmon, "/bin/mintmon")}
+            except (OSError, ValueError) as e:
+                res.case("host-binary node0", False, "cannot add %s: %s" % (a.mintmon, e))
+                files_for = {}
+            opts = dict(layout_file=layout_file, node_kernels=node_kernels,
+                        node_files_for=files_for)
+        elif run == "seed":
+            # Like kexec-upstream, the seed machine is given mint_node= by
+            # the harness (machine.py appends it for kexec-upstream only).
+            opts = dict(append_node_id=True)
             try:
                 node_append = {0: seed_expansion(machine.Layout(machine.default_memmap(),
                                                                 a.nodes))}
@@ -579,7 +819,8 @@ def main(argv):
                 res.case("e.seed-boot", False, str(e))
                 continue
         m = MintMachine(nodes=a.nodes, kexec=kexec, node_append=node_append,
-                        log=lambda msg, r=run: print("info %s: %s" % (r, msg), flush=True))
+                        log=lambda msg, r=run: print("info %s: %s" % (r, msg), flush=True),
+                        **opts)
         failed_before = res.failed
         t0 = time.monotonic()
         try:
@@ -587,7 +828,7 @@ def main(argv):
                 try:
                     m.up(wait=False)
                 except MachineError as e:
-                    res.case("d.upstream-boot", False, str(e))
+                    res.case("d.upstream-memmap-boot", False, str(e))
                     continue
                 upstream_tries -= 1
                 if not case_d(res, m, machine.BOOT_TIMEOUT, last_try=upstream_tries == 0):
@@ -606,10 +847,14 @@ def main(argv):
             except MachineError as e:
                 res.case("boot", False, str(e))
                 continue
-            res.case("boot", True, "%d nodes up with kexec-mint in %.0fs" % (
-                a.nodes, m.timings["boot"]))
+            res.case("boot", True, "%d nodes up with kexec-mint in %.0fs (%s)" % (
+                a.nodes, m.timings["boot"], ", ".join(
+                    "node%d %s" % (n.id, m.node_kernel(n.id).release) for n in m.nodes)))
             case_a(res, m)
             case_b(res, m)
+            case_h(res, m)
+            if opts["node_files_for"]:
+                case_host_binary(res, m, 0)
             case_f(res, m, a.mintmon)
             case_g(res, m, a.mintmon)
             case_c(res, m, a.stress_seconds)
@@ -617,6 +862,8 @@ def main(argv):
                 [int(k) for k in a.reboot_nodes.split(",") if k.strip()]
             if reboot:
                 case_reboot(res, m, list(reboot))
+            if not a.skip_module:
+                run_module_checks(res, m, a)
         except MachineError as e:
             res.case("%s.machine" % run, False, str(e))
         except Exception as e:     # a harness bug must show as a failure, not hide the rest
