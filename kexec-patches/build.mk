@@ -3,7 +3,8 @@
 #   make kexec-mint              build/bin/kexec-mint and build/bin/kexec-upstream
 #   make kexec-mint-test         bad options/layouts refused (host-safe, no syscall)
 #   make kexec-mint-qemu-check   boot nodes 0-2 with kexec-mint in QEMU guests and
-#                                check their maps; show the upstream flaw
+#                                check their maps and identity; let node 1 kexec
+#                                itself; show the upstream flaw
 .PHONY: kexec-mint kexec-mint-test kexec-mint-qemu-check
 
 # The script is incremental (stamped work trees, make inside): always run it.
@@ -18,6 +19,7 @@ kexec-mint-test: kexec-mint
 kexec-mint-qemu-check: kexec-mint $(BUILD)/bin/mint-memmap
 	@set -e; for n in 0 1 2; do \
 		kexec-patches/qemu-check.sh --build $(BUILD) --node $$n; done
+	kexec-patches/qemu-check.sh --build $(BUILD) --node 1 --self-kexec
 	kexec-patches/qemu-check.sh --build $(BUILD) --node 1 --upstream
 
 CHECK_STEPS += kexec-mint-test kexec-mint-qemu-check

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Bad --mint-* options and layouts: kexec-mint must refuse with exactly one
-# line on stderr and exit status 1.
+# Bad --mint-* options, layouts and command lines: kexec-mint must refuse with
+# exactly one line on stderr and exit status 1.
 #
 # Usage: kexec-patches/test-options.sh [KEXEC_MINT]
 #
@@ -41,6 +41,12 @@ printf 'memory 1G\nnode 0\ncpus 0\nram 0x20000000 0x10000000 kernel\nnode 1\ncpu
 printf 'memory 256M\nnode 0\ncpus 0\nram 0x20000000 0x10000000 kernel\n' >"$tmp/outside.layout"
 # more than 1 MiB: not a layout
 head -c 1100000 /dev/zero >"$tmp/huge.layout"
+# node 0 reads node 1's kernel region through a window line instead of 'monitors 1'
+printf 'memory 1G\nnode 0\ncpus 0\nram 0x20000000 0x10000000 kernel\nwindow 0x30000000 0x1000\nnode 1\ncpus 1\nram 0x30000000 0x10000000 kernel\n' \
+	>"$tmp/window.layout"
+# the same window next to 'monitors 1': redundant, and two e820 items in one
+printf 'memory 1G\nnode 0\ncpus 0\nram 0x20000000 0x10000000 kernel\nmonitors 1\nwindow 0x30000000 0x1000\nnode 1\ncpus 1\nram 0x30000000 0x10000000 kernel\n' \
+	>"$tmp/window-monitored.layout"
 
 # expect PATTERN ARGS...: exit status 1 and one stderr line matching PATTERN.
 expect() {
@@ -93,6 +99,18 @@ expect 'need the kexec_load syscall' --mint-node=1 $P -s -l "$kernel"
 expect 'need the kexec_load syscall' --mint-node=1 $P -a -l "$kernel"
 expect '--mem-min/--mem-max cannot be combined' --mint-node=1 $P --mem-min=0x1000000 -l "$kernel"
 expect '--mem-min/--mem-max cannot be combined' --mint-node=1 $P --mem-max=0x40000000 -l "$kernel"
+# A window over another node's RAM: the engine refuses it (kexec used to find out at load time).
+expect "invalid Mint layout: node 0 window 0x30000000-0x30000fff overlaps node 1 ram 0x30000000-0x3fffffff: to read node 1's memory, say 'monitors 1'" \
+	--mint-node=0 --mint-layout="$tmp/window.layout" -l "$kernel"
+expect "overlaps node 1 ram 0x30000000-0x3fffffff, which 'monitors 1' already makes a window" \
+	--mint-node=1 --mint-layout="$tmp/window-monitored.layout" -l "$kernel"
+# The node's identity (mint_node=, mint_layout=) is kexec's to set, whatever the spelling.
+I="a Mint node's identity is kexec's to set"
+expect "$I" --mint-node=1 $P --append='mint_node=1' -l "$kernel"
+expect "$I" --mint-node=1 $P --append='console=ttyS0 mint_layout=0123456789abcdef' -l "$kernel"
+expect "$I" --mint-node=1 $P --command-line='quiet mint-node=2' -l "$kernel"
+expect "$I" --append='mint_layout' --mint-node=1 $P -l "$kernel"
+expect "$I" --mint-node=1 --mint-layout="$tmp/two-nodes.layout" --append='a' --append='mint_node=0' -l "$kernel"
 
 echo "test-options.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
