@@ -51,9 +51,9 @@ layout_file=PATH takes the machine's layout from a layout file instead of the
 kexec-mint preset (copied into every initramfs as /etc/mint-layout.txt).
 
 The node id reaches the node kernel as mint_node=K on its command line:
-kexec-mint appends it itself (with mint_layout=HASH, the identity hand-over),
-so the harness appends it only for kexec-upstream, or when asked
-(append_node_id=True: the seed machine).
+kexec-mint appends it itself (with mint_layout=HASH, the identity hand-over,
+and refuses an --append that sets either), so the harness appends it only for
+kexec-upstream (append_node_id= overrides).
 
 A machine left running by `mint-machine up` is found again with
 MintMachine.attach(workdir).

@@ -54,6 +54,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
@@ -64,6 +65,7 @@ from machine import LOW_LIMIT, MachineError, MintMachine, _hex  # noqa: E402
 
 E820_TYPES = {"usable": 1, "reserved": 2, "ACPI data": 3, "ACPI NVS": 4, "unusable": 5}
 SETUP_MINT = 0x4d494e54        # setup_data type of kexec-mint's identity hand-over
+SETUP_MINT_MAGIC = 0x484e544d  # the magic in its header
 LAYOUTS = os.path.join(machine.HERE, "layouts")
 
 
@@ -278,46 +280,97 @@ def setup_data(t):
     return out
 
 
+def memmap_text(text, *opts):
+    """mint-memmap --layout FILE OPTS on layout text (a temporary file)."""
+    with tempfile.NamedTemporaryFile("w", prefix="mint-layout-", suffix=".txt") as f:
+        f.write(text)
+        f.flush()
+        return machine._run([machine.default_memmap(), "--layout", f.name] + list(opts),
+                            "mint-memmap --layout %s" % " ".join(opts))
+
+
+FIRMWARE_IOMEM = ("Reserved", "ACPI Tables", "ACPI Non-volatile Storage", "Unusable memory",
+                  "Unknown E820 type")
+
+
+def check_handover_text(m, n, text):
+    """Problems with the layout text kexec-mint handed node n: it must be
+    canonical (mint-memmap --canonical gives it back) and be the machine's
+    layout (its --canonical) plus firmware ranges, each of which this guest's
+    firmware reserves (a top-level Reserved/ACPI entry of the bootstrap
+    kernel's /proc/iomem): kexec adds the running machine's firmware ranges
+    to the layout it validates and hands over. Returns (problems, the added
+    firmware lines)."""
+    problems = []
+    try:
+        if memmap_text(text, "--canonical") != text:
+            problems.append("the handed-over text is not canonical (mint-memmap --canonical "
+                            "changes it)")
+        base = m.layout.canonical()
+    except MachineError as e:
+        return ["cannot check the handed-over text: %s" % str(e).splitlines()[0]], []
+    ours = set(ln for ln in base.splitlines() if ln.startswith("firmware "))
+    added = [ln for ln in text.splitlines() if ln.startswith("firmware ") and ln not in ours]
+    try:
+        want = memmap_text(base + "".join(ln + "\n" for ln in added), "--canonical")
+    except MachineError as e:
+        return problems + ["the layout plus the added firmware %s does not validate: %s" % (
+            added, str(e).splitlines()[0])], added
+    if want != text:
+        problems.append("the handed-over text is not this machine's layout (plus firmware "
+                        "%s): %r" % (added, text[:120]))
+    lines = re.findall(r"^mint-bootstrap: iomem (.*)$", n.console(), re.M)
+    firmware = merge((a, b) for a, b, name, depth in parse_iomem("\n".join(lines))
+                     if depth == 0 and name in FIRMWARE_IOMEM)
+    for ln in added:
+        f = ln.split()
+        start, size = int(f[1], 0), int(f[2], 0)
+        if subtract([(start, start + size)], firmware):
+            problems.append("added %r is not reserved firmware in this guest (bootstrap "
+                            "/proc/iomem: %s)" % (ln, fmt(firmware)))
+    return problems, added
+
+
 def case_h(res, m, suffix=""):
-    """h.identity: kexec-mint handed node K its identity: exactly one
-    mint_node=K and one mint_layout=HASH (the layout's `mint-memmap --hash`)
-    on /proc/cmdline, and one setup_data entry of type 0x4d494e54 whose
-    24-byte header (u32 magic, u16 version, u16 hdr_size, u32 node, u32
-    text_len, u64 hash) names node K and that hash, followed by the text
-    `mint-memmap --canonical` prints."""
-    # Without the engine's --hash/--canonical, the case still fails, but says
-    # what the node got (the cmdline and setup_data checks still run).
-    want_hash = canon = None
-    missing = []
+    """h.identity: kexec-mint handed node K its identity (kexec-patches/
+    0006): exactly one mint_node=K and one mint_layout=HASH on /proc/cmdline,
+    and one setup_data entry of type 0x4d494e54: a 24-byte little-endian
+    header (u32 magic 0x484e544d, u16 version 1, u16 hdr_size 24, u32 node
+    K, u32 text_len, u64 hash HASH), then the canonical text of the layout
+    kexec validated, whose `mint-memmap --hash` is HASH. That layout is the
+    machine's layout file plus the running guest's firmware ranges (kexec
+    adds them), so HASH is the file's own `mint-memmap --hash` only where
+    the guest has no firmware the file does not list: the detail names
+    both."""
     try:
-        want_hash = m.layout.hash().lower()
+        file_hash = m.layout.hash().lower()
     except MachineError as e:
-        missing.append(str(e).splitlines()[0])
-    try:
-        canon = m.layout.canonical().encode()
-    except MachineError as e:
-        missing.append(str(e).splitlines()[0])
+        file_hash = None
+        missing = str(e).splitlines()[0]
     for n in m.nodes:
         name = "h.identity%s node%d" % (suffix, n.id)
         t = n.truth()
         if t is None or "setup_data" not in t:
             res.case(name, False, "no boot truth with a setup_data section")
             continue
+        if file_hash is None:
+            res.case(name, False, "cannot compute the layout's hash: %s" % missing)
+            continue
         args = t.get("cmdline", "").split()
-        problems = ["cannot compute the expected identity: %s" % "; ".join(missing)] \
-            if missing else []
+        problems = []
         ids = [a[len("mint_node="):] for a in args if a.startswith("mint_node=")]
         hashes = [a[len("mint_layout="):] for a in args if a.startswith("mint_layout=")]
         if ids != [str(n.id)]:
             problems.append("cmdline has mint_node=%s, want exactly mint_node=%d" % (
                 ",".join(ids) or "(none)", n.id))
-        if len(hashes) != 1 or not re.fullmatch(r"[0-9a-fA-F]{16}", hashes[0]) or \
-                (want_hash and hashes[0].lower() != want_hash):
-            problems.append("cmdline has mint_layout=%s, want exactly mint_layout=%s" % (
-                ",".join(hashes) or "(none)", want_hash or "<16 hex digits>"))
+        cmd_hash = hashes[0].lower() if len(hashes) == 1 and \
+            re.fullmatch(r"[0-9a-fA-F]{16}", hashes[0]) else None
+        if cmd_hash is None:
+            problems.append("cmdline has mint_layout=%s, want exactly one, 16 hex digits" % (
+                ",".join(hashes) or "(none)"))
         ents = setup_data(t)
         mint = [d for _, typ, d in ents if typ == SETUP_MINT]
-        decoded = ""
+        decoded, added = "", []
         if len(mint) != 1:
             problems.append("%d setup_data entries of type %#x (types present: %s)" % (
                 len(mint), SETUP_MINT, ", ".join("%#x" % typ for _, typ, _ in ents) or "none"))
@@ -327,49 +380,94 @@ def case_h(res, m, suffix=""):
         else:
             d = mint[0]
             magic, version, hdr_size, node, text_len, h = struct.unpack_from("<IHHIIQ", d)
-            text = d[hdr_size:hdr_size + text_len]
             decoded = "magic %#x version %d hdr_size %d node %d hash %016x, %d bytes of text" % (
                 magic, version, hdr_size, node, h, text_len)
-            if hdr_size < 24 or hdr_size + text_len > len(d):
-                problems.append("header (%s) does not fit the %d-byte entry" % (decoded, len(d)))
+            for what, got, want in (("magic", magic, SETUP_MINT_MAGIC), ("version", version, 1),
+                                    ("hdr_size", hdr_size, 24), ("node", node, n.id)):
+                if got != want:
+                    problems.append("setup_data %s %#x, want %#x" % (what, got, want))
+            if hdr_size + text_len > len(d):
+                problems.append("text (%d bytes from %d) does not fit the %d-byte entry" % (
+                    text_len, hdr_size, len(d)))
+            elif cmd_hash and "%016x" % h != cmd_hash:
+                problems.append("setup_data hash %016x, cmdline mint_layout=%s" % (h, cmd_hash))
             else:
-                if node != n.id:
-                    problems.append("setup_data names node %d" % node)
-                if hashes and "%016x" % h != hashes[0].lower():
-                    problems.append("setup_data hash %016x, cmdline mint_layout=%s" % (
-                        h, hashes[0]))
-                if want_hash and "%016x" % h != want_hash:
-                    problems.append("setup_data hash %016x, want %s" % (h, want_hash))
-                if canon is not None and text != canon:
-                    problems.append("setup_data text differs from mint-memmap --canonical "
-                                    "(%d bytes, want %d): %r" % (len(text), len(canon),
-                                                                 text[:80]))
+                try:
+                    text = d[hdr_size:hdr_size + text_len].decode()
+                except UnicodeDecodeError:
+                    text = None
+                    problems.append("setup_data text is not UTF-8")
+                if text is not None:
+                    try:
+                        text_hash = memmap_text(text, "--hash").strip().lower()
+                        if text_hash != "%016x" % h:
+                            problems.append("setup_data hash %016x, but mint-memmap --hash of "
+                                            "its text is %s" % (h, text_hash))
+                    except MachineError as e:
+                        problems.append("mint-memmap cannot read the handed-over text: %s" %
+                                        str(e).splitlines()[0])
+                    more, added = check_handover_text(m, n, text)
+                    problems += more
+        layout = "the layout file's hash %s%s" % (
+            file_hash, " (the same: no firmware added)" if not added else
+            ", plus the guest's firmware %s" % "; ".join(" ".join(ln.split()[1:3])
+                                                        for ln in added))
         res.case(name, not problems,
-                 "mint_node=%d mint_layout=%s; setup_data %s" % (n.id, want_hash, decoded)
-                 if not problems else "; ".join(problems) +
-                 ("; setup_data %s" % decoded if decoded else ""))
+                 "mint_node=%d mint_layout=%s: %s; setup_data %s" % (
+                     n.id, cmd_hash, layout, decoded) if not problems else
+                 "; ".join(problems) + ("; setup_data %s" % decoded if decoded else ""))
 
 
-def case_layout_file(res, layout_file, nodes):
+def case_layout_file(res, layout_file, nodes, name="layout-file"):
     """The layout file describes the preset's machine: mint-memmap computes
-    the same e820 (every node) and the same JSON nodes for both."""
+    the same e820 (every node), the same JSON nodes and (where it can say)
+    the same hash for both."""
     mm = machine.default_memmap()
     try:
         outs = []
         for base in ([mm, "--layout", layout_file], [mm, "--preset", "kexec-mint", "--nodes",
                                                      str(nodes)]):
+            try:
+                h = machine._run(base + ["--hash"], "mint-memmap --hash").strip()
+            except MachineError:
+                h = None            # a mint-memmap without --hash
             outs.append((machine._run(base + ["--e820"], "mint-memmap --e820"),
-                         json.loads(machine._run(base + ["--json"], "mint-memmap --json"))))
+                         json.loads(machine._run(base + ["--json"], "mint-memmap --json")), h))
     except (MachineError, ValueError) as e:
-        return res.case("layout-file", False, str(e))
-    (e_file, j_file), (e_preset, j_preset) = outs
+        return res.case(name, False, str(e))
+    (e_file, j_file, h_file), (e_preset, j_preset, h_preset) = outs
     same = e_file == e_preset and j_file["nodes"] == j_preset["nodes"] and \
-        j_file["memory"] == j_preset["memory"] and j_file["firmware"] == j_preset["firmware"]
-    return res.case("layout-file", same, "%s gives the e820 of preset kexec-mint,%d (%d lines)" % (
-        os.path.relpath(layout_file, machine.TOP), nodes, len(e_file.splitlines()))
-        if same else "%s differs from preset kexec-mint,%d: e820 %s, JSON %s" % (
+        j_file["memory"] == j_preset["memory"] and j_file["firmware"] == j_preset["firmware"] \
+        and h_file == h_preset
+    return res.case(name, same, "%s gives the e820 of preset kexec-mint,%d (%d lines)%s" % (
+        os.path.relpath(layout_file, machine.TOP), nodes, len(e_file.splitlines()),
+        ", hash %s" % h_file if h_file else "") if same else
+        "%s differs from preset kexec-mint,%d: e820 %s, JSON %s, hash %s vs %s" % (
             layout_file, nodes, "same" if e_file == e_preset else "differs",
-            "same" if j_file["nodes"] == j_preset["nodes"] else "differs"))
+            "same" if j_file["nodes"] == j_preset["nodes"] else "differs", h_file, h_preset))
+
+
+def preset_layout_file(nodes):
+    """The layout file the kexec-mint machine boots from: the preset as
+    layout text (mint-memmap --preset kexec-mint --nodes N --canonical),
+    written to build/mint/kexec-mint-N.layout. Without --canonical the
+    hand-written tests/mint/layouts/kexec-mint-N.layout, else None (the
+    preset)."""
+    try:
+        text = machine._run([machine.default_memmap(), "--preset", "kexec-mint", "--nodes",
+                             str(nodes), "--canonical"], "mint-memmap --canonical")
+    except MachineError as e:
+        hand = os.path.join(LAYOUTS, "kexec-mint-%d.layout" % nodes)
+        print("info: %s; %s" % (str(e).splitlines()[0], "using " + hand
+                                if os.path.exists(hand) else "booting from the preset"),
+              flush=True)
+        return hand if os.path.exists(hand) else None
+    path = os.path.join(machine.TOP, "build", "mint", "kexec-mint-%d.layout" % nodes)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+    return path
 
 
 def case_host_binary(res, m, k):
@@ -672,13 +770,16 @@ def seed_expansion(layout):
     return " ".join(out)
 
 
-def case_e(res, m, seconds):
+def case_e(res, m, seconds, last_try=True):
     """The seed's failure: node 0 (its windows declared RAM) uses the peers'
     memory. Expected: node 0 boots, and some peer is hurt. Manifestations
     counted: a peer that never boots or goes down, memstress corruption,
     node 0's pattern found (from the host) inside a peer's memory. Node 0
     not booting is a FAIL: the seed's failure needs a running node 0 (a
-    broken node 0 would otherwise pass as "hurt peers")."""
+    broken node 0 would otherwise pass as "hurt peers"). But node 0 itself
+    may lose the race for the memory it shares with its peers (its early
+    allocations lie in node 2's region3 while node 2 boots there), so then,
+    unless last_try, nothing is recorded and False returned: boot again."""
     # Every bootstrap must get as far as `kexec -e`: what happens after that
     # is the seed's failure, what happens before is a broken test bed.
     deadline = m.started + machine.BOOT_TIMEOUT
@@ -689,7 +790,7 @@ def case_e(res, m, seconds):
     if stuck:
         res.case("e.seed-boot", False, "node(s) %s never reached kexec -e:\n%s" % (
             stuck, m.nodes[stuck[0]].console_tail()))
-        return
+        return True
     # All have kexec'd now; a node kernel not up 75 s later (a healthy one
     # takes 15-45 s) is taken as hurt, not waited for.
     up = m.wait_up(time.monotonic() - m.started + 75, None, m.started)
@@ -697,6 +798,10 @@ def case_e(res, m, seconds):
     def never(n):
         return "node%d never booted (%s)" % (n.id, "QEMU exited: reset" if not n.alive() else
                                              "hung after kexec -e")
+    if 0 not in up and not last_try:
+        print("info e: %s; booting again (node 0 may lose the race for the memory it "
+              "shares with its peers)" % never(m.nodes[0]), flush=True)
+        return False
     if 0 not in up:
         res.case("e.seed-expansion-hurts-peers", False,
                  "%s: node 0 is the node whose windows are declared RAM, the seed's failure "
@@ -705,7 +810,7 @@ def case_e(res, m, seconds):
                          "node%d %s" % (k, "up" if k in up else "not up")
                          for k in range(1, len(m.nodes))),
                      m.nodes[0].console_tail(15)))
-        return
+        return True
     hurt = [never(n) for n in m.nodes if n.id not in up]
     t = m.nodes[0].truth()
     sysram = merge((a, b) for a, b, name, depth in parse_iomem(t["iomem"])
@@ -730,18 +835,53 @@ def case_e(res, m, seconds):
     res.case("e.seed-expansion-hurts-peers", bool(hurt),
              "expected failure reproduced (node 0 booted): %s" % "; ".join(hurt) if hurt else
              "no peer was hurt: the reproduction is broken (tags %s)" % counts)
+    return True
 
 
-def run_module_checks(res, m, args):
-    """tests/mint/module_checks.py's run(res, m, args), if it defines one:
-    the kernel module's checks on the running kexec-mint machine."""
+def load_module_checks(res):
+    """tests/mint/module_checks.py (the kernel module's checks), or None if
+    there is none or it does not import (a FAIL)."""
     try:
         import module_checks
     except ImportError as e:
-        if getattr(e, "name", None) != "module_checks":
-            raise
-        return
-    run = getattr(module_checks, "run", None)
+        if getattr(e, "name", None) == "module_checks":
+            return None
+        res.case("module-checks", False, "tests/mint/module_checks.py: %s" % e)
+        return None
+    except Exception as e:     # a syntax error in it must not stop the other cases
+        res.case("module-checks", False, "tests/mint/module_checks.py: %s: %s" % (
+            type(e).__name__, e))
+        return None
+    return module_checks
+
+
+def module_files(res, mod, args):
+    """module_checks.node_files(mintmon), if it defines one: {node: [(src,
+    dest, mode)]} to add to the kexec-mint machine's node initramfses. A
+    missing source file is a FAIL (module-files) and none of them are added,
+    so that the rest of the machine still boots."""
+    fn = getattr(mod, "node_files", None)
+    if not callable(fn):
+        return {}
+    try:
+        files = {int(k): list(v) for k, v in fn(args.mintmon).items()}
+    except Exception as e:
+        res.case("module-files", False, "module_checks.node_files(): %s: %s" % (
+            type(e).__name__, e))
+        return {}
+    missing = sorted(set(f[0] for v in files.values() for f in v
+                         if isinstance(f[0], str) and not os.path.exists(f[0])))
+    if missing:
+        res.case("module-files", False, "not built: %s (the module checks run without them)" %
+                 ", ".join(os.path.relpath(p, machine.TOP) for p in missing))
+        return {}
+    return files
+
+
+def run_module_checks(res, m, mod, args):
+    """module_checks.run(res, m, args), if it defines one: the kernel
+    module's checks on the running kexec-mint machine."""
+    run = getattr(mod, "run", None)
     if callable(run):
         run(res, m, args)
 
@@ -760,8 +900,9 @@ def main(argv):
                     help="node kernels of the kexec-mint machine other than 6.1-amd64, as "
                     "K=NAME,... (default 2=6.12-amd64; '' for none)")
     ap.add_argument("--layout", default=None,
-                    help="layout file of the kexec-mint machine (default "
-                    "tests/mint/layouts/kexec-mint-N.layout; 'preset' for the preset)")
+                    help="layout file of the kexec-mint machine (default: the preset as "
+                    "`mint-memmap --canonical` prints it, written to "
+                    "build/mint/kexec-mint-N.layout; 'preset' for the preset itself)")
     ap.add_argument("--reboot-nodes", default=None,
                     help="comma-separated nodes that kexec themselves again after the stress "
                     "(default: all; '' for none)")
@@ -773,15 +914,15 @@ def main(argv):
             kv.split("=", 1) for kv in a.node_kernels.split(",") if kv.strip())}
     except ValueError:
         ap.error("--node-kernels wants K=NAME,..., got %r" % a.node_kernels)
-    layout_file = a.layout or os.path.join(LAYOUTS, "kexec-mint-%d.layout" % a.nodes)
-    if layout_file == "preset":
+    if a.layout == "preset":
         layout_file = None
-    elif not os.path.exists(layout_file):
-        if a.layout:
-            ap.error("no layout file %s" % layout_file)
-        print("info: no %s: the kexec-mint machine boots from the preset" % layout_file,
-              flush=True)
-        layout_file = None
+    elif a.layout:
+        if not os.path.exists(a.layout):
+            ap.error("no layout file %s" % a.layout)
+        layout_file = a.layout
+    else:
+        layout_file = preset_layout_file(a.nodes)
+    hand = os.path.join(LAYOUTS, "kexec-mint-%d.layout" % a.nodes)
 
     def on_signal(signum, frame):
         raise SystemExit(128 + signum)
@@ -793,25 +934,30 @@ def main(argv):
     runs = ["mint"] + ([] if a.skip_upstream else ["upstream"]) + \
         ([] if a.skip_seed else ["seed"])
     upstream_tries = 2
+    seed_tries = 3
     while runs:
         run = runs.pop(0)
         kexec = "upstream" if run == "upstream" else "mint"
         node_append = None
-        opts = {}
+        opts, mod = {}, None
         if run == "mint":
             if layout_file:
                 case_layout_file(res, layout_file, a.nodes)
+            if os.path.exists(hand) and hand != layout_file:
+                case_layout_file(res, hand, a.nodes, "layout-file hand-written")
             try:
                 files_for = {0: initramfs.binary_files(a.mintmon, "/bin/mintmon")}
             except (OSError, ValueError) as e:
                 res.case("host-binary node0", False, "cannot add %s: %s" % (a.mintmon, e))
                 files_for = {}
+            mod = None if a.skip_module else load_module_checks(res)
+            for k, files in module_files(res, mod, a).items():
+                files_for.setdefault(k, []).extend(files)
             opts = dict(layout_file=layout_file, node_kernels=node_kernels,
                         node_files_for=files_for)
         elif run == "seed":
-            # Like kexec-upstream, the seed machine is given mint_node= by
-            # the harness (machine.py appends it for kexec-upstream only).
-            opts = dict(append_node_id=True)
+            # kexec-mint gives the seed machine's nodes their id too (and
+            # refuses an --append with mint_node=): nothing appended here.
             try:
                 node_append = {0: seed_expansion(machine.Layout(machine.default_memmap(),
                                                                 a.nodes))}
@@ -840,7 +986,9 @@ def main(argv):
                 except MachineError as e:
                     res.case("e.seed-boot", False, str(e))
                     continue
-                case_e(res, m, a.seed_seconds)
+                seed_tries -= 1
+                if not case_e(res, m, a.seed_seconds, last_try=seed_tries == 0):
+                    runs.insert(0, "seed")
                 continue
             try:
                 m.up()
@@ -853,7 +1001,7 @@ def main(argv):
             case_a(res, m)
             case_b(res, m)
             case_h(res, m)
-            if opts["node_files_for"]:
+            if any(f[1] == "/bin/mintmon" for f in opts["node_files_for"].get(0, [])):
                 case_host_binary(res, m, 0)
             case_f(res, m, a.mintmon)
             case_g(res, m, a.mintmon)
@@ -862,8 +1010,8 @@ def main(argv):
                 [int(k) for k in a.reboot_nodes.split(",") if k.strip()]
             if reboot:
                 case_reboot(res, m, list(reboot))
-            if not a.skip_module:
-                run_module_checks(res, m, a)
+            if mod is not None:
+                run_module_checks(res, m, mod, a)
         except MachineError as e:
             res.case("%s.machine" % run, False, str(e))
         except Exception as e:     # a harness bug must show as a failure, not hide the rest
