@@ -5,6 +5,8 @@
 #   make unit       cmocka unit tests under AddressSanitizer and UBSan
 #   make fuzz       build the libFuzzer entry points (clang)
 #   make demo       boot a guest and show `mintmon info` and `mintmon ps` of it
+#   make demo-mint  the Mint demo: node 0 of the emulated 3-node machine shows
+#                   each peer's state and process list through mintmon.ko
 #   make bench      measure mintmon against drgn (docs/benchmarks.md)
 #
 # Each directory adds its sources in its own build.mk:
@@ -40,6 +42,7 @@ CHECK_STEPS :=
 all:
 
 include monitor/build.mk
+include monitor/kmod/build.mk
 -include memmap/build.mk
 -include tests/unit/build.mk
 -include tests/fuzz/build.mk

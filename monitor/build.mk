@@ -8,4 +8,5 @@ USER_SRCS += monitor/user/shim.c monitor/user/reader.c monitor/user/cache.c \
 PROGRAMS += mintmon
 PROG_mintmon_SRCS := monitor/user/main.c monitor/user/cli.c monitor/user/cmd_info.c \
 	monitor/user/cmd_syms.c monitor/user/cmd_ps.c monitor/user/cmd_mem.c monitor/user/cmd_poll.c \
-	monitor/user/cmd_dmesg.c monitor/user/cmd_health.c monitor/user/cmd_watch.c
+	monitor/user/cmd_dmesg.c monitor/user/cmd_health.c monitor/user/cmd_watch.c \
+	monitor/user/cmd_nodes.c

@@ -20,6 +20,8 @@
  *                               explicit map for images whose offsets are not
  *                               physical addresses (numbers in C notation)
  *   elf:PATH                    ELF core: PT_LOAD p_paddr/p_offset/p_filesz
+ *   node:N                      peer N of this Mint node, through the mintmon
+ *                               module (/dev/mint/nodeN; docs/module.md)
  * Returns 0 or a negative errno, with the reason recorded in e.
  */
 int mintmon_reader_open(const char *spec, struct mintmon_memory *m, struct mintmon_error *e);
@@ -56,5 +58,11 @@ int mintmon_reader_remap(struct mintmon_memory *m, const struct mintmon_reader_s
  * "map" (file:PATH:map=...), "elf", or what mintmon_reader_remap() set.
  */
 const char *mintmon_reader_layout(const struct mintmon_memory *m);
+
+/*
+ * Where the target's kernel must be (node:N: the peer's kernel window, from
+ * the module). False if the target does not say.
+ */
+bool mintmon_reader_search_window(const struct mintmon_memory *m, u64 *start_ret, u64 *end_ret);
 
 #endif /* MINTMON_READER_H */

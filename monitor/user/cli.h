@@ -71,6 +71,7 @@ int cmd_poll(struct cli *c, int argc, char **argv);
 int cmd_dmesg(struct cli *c, int argc, char **argv);
 int cmd_health(struct cli *c, int argc, char **argv);
 int cmd_watch(struct cli *c, int argc, char **argv);
+int cmd_nodes(struct cli *c, int argc, char **argv);
 
 /* The attached kernel (commands with needs_kernel always have one). */
 static inline struct mintmon_kernel *cli_kernel(struct cli *c)

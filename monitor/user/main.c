@@ -34,6 +34,8 @@ static const struct cli_command commands[] = {
 	 false, cmd_health, false},
 	{"watch", "[TARGET...]", "health of each target every --interval: changes as JSON lines,"
 	 " --metrics for Prometheus", 0, MAX_WATCH_ARGS, false, cmd_watch, true},
+	{"nodes", "", "on a Mint node: every node of the layout, each peer's state (--json)", 0, 0,
+	 false, cmd_nodes, true},
 };
 
 static void usage(FILE *out)
@@ -263,6 +265,9 @@ int main(int argc, char **argv)
 	}
 	kopts.search_start = c->o.window_start;
 	kopts.search_end = c->o.window_end;
+	/* node:N knows where its kernel lives; --window still wins. */
+	if (!cmd->own_targets && !kopts.search_end)
+		mintmon_reader_search_window(&c->mem, &kopts.search_start, &kopts.search_end);
 	/*
 	 * Attach again to a boot seen before from what the last attach learnt
 	 * (cache.h); a cache that cannot be opened only costs the search.

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mintmon/memmap.h"
 #include "mintmon/reader.h"
 
 #define MAX_SEGMENTS 4096
@@ -31,6 +32,8 @@ struct mapped_file {
 	unsigned int nr_segs;
 	/* file:PATH without map=: its layout may be chosen (mintmon_reader_remap()). */
 	bool plain;
+	/* node:N: where the peer's kernel lives (its kernel window); 0, 0 if unknown. */
+	u64 search_start, search_end;
 	char *path;
 	char layout[MINTMON_LAYOUT_DESC_LEN];
 };
@@ -97,7 +100,8 @@ static void mapped_destroy(void *ctx)
 {
 	struct mapped_file *f = ctx;
 
-	munmap((void *)f->data, f->file_size);
+	if (f->data)
+		munmap((void *)f->data, f->file_size);
 	close(f->fd);
 	free(f->segs);
 	free(f->path);
@@ -365,6 +369,129 @@ static int open_elf(const char *path, struct mintmon_memory *m, struct mintmon_e
 	return err;
 }
 
+/*
+ * node:N -- a peer of this Mint node, through the mintmon module: the
+ * windows it serves come from /sys/kernel/mint/nodeN/windows, the bytes
+ * from /dev/mint/nodeN, whose file offset is the physical address.
+ * $MINTMON_MINT_ROOT (default empty) is put before both paths, so that
+ * tests can stand a directory in for the module.
+ */
+static const char *mint_root(void)
+{
+	const char *root = getenv("MINTMON_MINT_ROOT");
+
+	return root ? root : "";
+}
+
+/* Read a small text file (NUL-terminated) into buf; false if it cannot be read. */
+static bool read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/* "START SIZE" lines (C notation) into segments with offset = START. */
+static int parse_windows(const char *text, struct mapped_file *f, const char *path,
+			 struct mintmon_error *e)
+{
+	const char *p = text;
+
+	f->segs = calloc(MINTMON_MAX_PHYS_RANGES, sizeof(*f->segs));
+	if (!f->segs)
+		return mintmon_fail(e, -ENOMEM, "target", "out of memory");
+	while (*p) {
+		struct segment *s;
+		u64 end;
+
+		if (*p == '\n') {
+			p++;
+			continue;
+		}
+		if (f->nr_segs >= MINTMON_MAX_PHYS_RANGES)
+			return mintmon_fail(e, -E2BIG, "target", "%s: too many windows", path);
+		s = &f->segs[f->nr_segs];
+		if (parse_u64(&p, &s->phys) || *p++ != ' ' || parse_u64(&p, &s->size) ||
+		    (*p && *p != '\n') || !s->size || mintmon_add_overflow(s->phys, s->size, &end))
+			return mintmon_fail(e, -EINVAL, "target", "%s: malformed window line", path);
+		s->offset = s->phys;
+		if (end > f->file_size)
+			f->file_size = end;
+		f->nr_segs++;
+	}
+	if (!f->nr_segs)
+		return mintmon_fail(e, -ENOENT, "target", "%s: the module serves no window", path);
+	return 0;
+}
+
+static int open_node(const char *arg, struct mintmon_memory *m, struct mintmon_error *e)
+{
+	char dir[512], path[600], text[4096];
+	struct mapped_file *f;
+	unsigned long id;
+	const char *p;
+	char *end;
+	int err;
+
+	errno = 0;
+	id = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || errno || id >= MINT_MEMMAP_MAX_NODES)
+		return mintmon_fail(e, -EINVAL, "target", "node:%s: expected node:N, N a node number",
+				    arg);
+	snprintf(dir, sizeof(dir), "%s/sys/kernel/mint", mint_root());
+	if (access(dir, F_OK))
+		return mintmon_fail(e, -ENODEV, "target",
+				    "node:%lu: the mintmon module is not loaded (no %s)", id, dir);
+	snprintf(path, sizeof(path), "%s/node%lu/windows", dir, id);
+	if (!read_text(path, text, sizeof(text)))
+		return mintmon_fail(e, -ENOENT, "target",
+				    "node:%lu: not a node this one watches (no %s)", id, path);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return mintmon_fail(e, -ENOMEM, "target", "out of memory");
+	f->fd = -1;
+	err = parse_windows(text, f, path, e);
+	snprintf(path, sizeof(path), "%s/node%lu/kernel_window", dir, id);
+	p = text;
+	if (!err && read_text(path, text, sizeof(text))) {
+		u64 start, size, wend;
+
+		/* Without it (or garbled) the whole of the peer's memory is searched. */
+		if (!parse_u64(&p, &start) && *p++ == ' ' && !parse_u64(&p, &size) &&
+		    !mintmon_add_overflow(start, size, &wend)) {
+			f->search_start = start;
+			f->search_end = wend;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/dev/mint/node%lu", mint_root(), id);
+	if (!err) {
+		f->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (f->fd < 0)
+			err = mintmon_fail(e, -errno, "target", "cannot open %s: %s", path,
+					   strerror(errno));
+	}
+	snprintf(f->layout, sizeof(f->layout), "node %lu", id);
+	if (!err)
+		err = finish(f, m, path, e);
+	if (!err) {
+		f->path = strdup(path);
+		return 0;
+	}
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->segs);
+	free(f);
+	return err;
+}
+
 int mintmon_reader_open(const char *spec, struct mintmon_memory *m, struct mintmon_error *e)
 {
 	memset(m, 0, sizeof(*m));
@@ -372,8 +499,22 @@ int mintmon_reader_open(const char *spec, struct mintmon_memory *m, struct mintm
 		return open_raw(spec + 5, m, e);
 	if (!strncmp(spec, "elf:", 4))
 		return open_elf(spec + 4, m, e);
-	mintmon_fail(e, -EINVAL, "target", "unknown target '%s': expected file:PATH or elf:PATH", spec);
+	if (!strncmp(spec, "node:", 5))
+		return open_node(spec + 5, m, e);
+	mintmon_fail(e, -EINVAL, "target",
+		     "unknown target '%s': expected file:PATH, elf:PATH or node:N", spec);
 	return -EINVAL;
+}
+
+bool mintmon_reader_search_window(const struct mintmon_memory *m, u64 *start_ret, u64 *end_ret)
+{
+	const struct mapped_file *f = m->ops == &mapped_ops ? m->ctx : NULL;
+
+	if (!f || !f->search_end)
+		return false;
+	*start_ret = f->search_start;
+	*end_ret = f->search_end;
+	return true;
 }
 
 static struct mapped_file *mapped(const struct mintmon_memory *m)

@@ -48,8 +48,14 @@ integration-bigmem: $(BUILD)/bin/mintmon $(GUEST_INITRAMFS)
 		--initrd $(GUEST_INITRAMFS) --logs $(BUILD)/integration-logs/bigmem
 .PHONY: integration-bigmem
 
+# make demo DEMO=mint is make demo-mint (tests/mint/build.mk).
+ifeq ($(DEMO),mint)
+demo: demo-mint
+else
 demo: $(BUILD)/bin/mintmon $(GUEST_INITRAMFS)
 	$(PYTHON) tests/integration/demo.py --mintmon $(BUILD)/bin/mintmon --initrd $(GUEST_INITRAMFS)
+	@echo "The Mint demo (node 0 watching its peers through mintmon.ko): make demo-mint"
+endif
 
 CHECK_STEPS += integration
 .PHONY: guest integration check-kernels

@@ -5,6 +5,10 @@
 #   make mint-up       boot it and leave it running (tests/mint/mint-machine)
 #   make mint-status   show the running machine
 #   make mint-down     stop it and remove its files
+#   make demo-mint     boot it, load mintmon.ko on node 0 and show each peer's
+#                      state and process list from node 0
+#   make bench-mint    the module's watchdog cost and ps through /dev/mint/N
+#                      (docs/benchmarks.md)
 
 PYTHON ?= python3
 MINT_NODES ?= 3
@@ -24,11 +28,17 @@ $(BUILD)/mint/memstress: tests/mint/guest/memstress.c
 # (FAIL module-files) and every other case still runs.
 MINT_MODULE_DEPS := $(BUILD)/kmod/mintmon.ko $(BUILD)/guest/truth $(BUILD)/guest/vartest
 
-.PHONY: mint-test mint-up mint-down mint-status
+.PHONY: mint-test mint-up mint-down mint-status demo-mint bench-mint
 mint-test: $(MINT_DEPS)
 	-$(MAKE) --no-print-directory $(MINT_MODULE_DEPS)
 	$(PYTHON) tests/mint/test_mint.py --logs $(BUILD)/mint/logs --mintmon $(BUILD)/bin/mintmon \
 		$(MINT_TEST_FLAGS)
+
+demo-mint: setup $(MINT_DEPS) $(MINT_MODULE_DEPS)
+	$(PYTHON) tests/mint/demo_mint.py --mintmon $(BUILD)/bin/mintmon
+
+bench-mint: setup $(MINT_DEPS) $(MINT_MODULE_DEPS)
+	$(PYTHON) tests/bench/bench_mint.py --mintmon $(BUILD)/bin/mintmon --out $(BUILD)/bench-mint.md
 
 mint-up: $(MINT_DEPS)
 	$(PYTHON) tests/mint/mint-machine up --nodes $(MINT_NODES) --kexec $(MINT_KEXEC)

@@ -225,7 +225,7 @@ static const struct bad_case bad_cases[] = {
 	{"map entries overlap", "file:", PAGE, ":map=0x1000+0x800@0,0x1400+0x800@0x800", -EINVAL,
 	 "%s: segments overlap at physical 0x1000"},
 	{"unknown target scheme", "nettlp:", NOT_ELF, "", -EINVAL,
-	 "unknown target 'nettlp:%s': expected file:PATH or elf:PATH"},
+	 "unknown target 'nettlp:%s': expected file:PATH, elf:PATH or node:N"},
 };
 
 /* ELF core with only a PT_NOTE: build_core()'s, cut to one header. */
@@ -346,6 +346,94 @@ static const struct layout_case layout_cases[] = {
 	 "page boundary"},
 	{"RAM range wraps", 4 * GiB, {{0xfffffffffffff000ull, 0x2000}}, 1, -ENOENT, 0, "wraps"},
 };
+
+/*
+ * node:N through a stand-in for the module ($MINTMON_MINT_ROOT): sysfs
+ * files that name the windows, and a plain file as /dev/mint/nodeN (its
+ * offsets are physical addresses, as the device's are).
+ */
+static void mkdirs(const char *path)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", dir, path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_node(void **state)
+{
+	static const struct {
+		const char *windows;	/* /sys/kernel/mint/node1/windows */
+		int err;		/* of mintmon_reader_open() */
+		const char *msg;	/* in the error line */
+	} cases[] = {
+		/* Two windows with a gap: node 1's region2 and region3. */
+		{ "0x10000 0x2000\n0x20000 0x1000\n", 0, NULL },
+		{ "", -ENOENT, "serves no window" },
+		{ "0x10000\n", -EINVAL, "malformed window line" },
+		{ "0x10000 0x0\n", -EINVAL, "malformed window line" },
+		{ "0xfffffffffffff000 0x2000\n", -EINVAL, "malformed window line" },
+		{ "0x10000 0x2000 junk\n", -EINVAL, "malformed window line" },
+		/* Overlapping windows: the reader's own segment checks. */
+		{ "0x10000 0x2000\n0x11000 0x1000\n", -EINVAL, "overlap" },
+	};
+	struct mintmon_memory m;
+	char buf[512], root[128];
+	u8 data[0x21000] = { 0 }, got[16];
+	u64 fault = 0, start, end;
+	unsigned int i;
+	int err;
+
+	snprintf(root, sizeof(root), "%s/mint", dir);
+	setenv("MINTMON_MINT_ROOT", root, 1);
+	err = mintmon_reader_open("node:1", &m, fresh_err());
+	assert_int_equal(err, -ENODEV);
+	assert_non_null(strstr(mintmon_error_format(&test_err, (char *)data, 256), "not loaded"));
+
+	mkdirs("mint/sys/kernel/mint");
+	err = mintmon_reader_open("node:1", &m, fresh_err());
+	assert_int_equal(err, -ENOENT);
+	assert_non_null(strstr(mintmon_error_format(&test_err, (char *)data, 256),
+			       "not a node this one watches"));
+
+	mkdirs("mint/sys/kernel/mint/node1");
+	mkdirs("mint/dev/mint");
+	memcpy(data + 0x10ff8, "PEERDATA", 8);
+	memcpy(data + 0x20000, "REGION3!", 8);
+	write_file("mint/dev/mint/node1", data, sizeof(data));
+	write_file("mint/sys/kernel/mint/node1/kernel_window", "0x10000 0x2000\n", 15);
+	for (i = 0; i < MINTMON_ARRAY_SIZE(cases); i++) {
+		write_file("mint/sys/kernel/mint/node1/windows", cases[i].windows,
+			   strlen(cases[i].windows));
+		err = mintmon_reader_open("node:1", &m, fresh_err());
+		assert_int_equal(err, cases[i].err);
+		if (err) {
+			mintmon_error_format(&test_err, buf, sizeof(buf));
+			if (!strstr(buf, cases[i].msg))
+				fail_msg("case %u: '%s' lacks '%s'", i, buf, cases[i].msg);
+			continue;
+		}
+		assert_int_equal(m.nr_ranges, 2);
+		assert_int_equal(m.ranges[0].start, 0x10000);
+		assert_int_equal(m.ranges[1].size, 0x1000);
+		assert_string_equal(mintmon_reader_layout(&m), "node 1");
+		assert_true(mintmon_reader_search_window(&m, &start, &end));
+		assert_int_equal(start, 0x10000);
+		assert_int_equal(end, 0x12000);
+		assert_int_equal(mintmon_memory_read(&m, 0x10ff8, got, 8, &fault), 0);
+		assert_memory_equal(got, "PEERDATA", 8);
+		assert_int_equal(mintmon_memory_read(&m, 0x20000, got, 8, &fault), 0);
+		assert_memory_equal(got, "REGION3!", 8);
+		/* The gap between the windows and past the last one are faults. */
+		assert_int_equal(mintmon_memory_read(&m, 0x11ffc, got, 8, &fault), -EFAULT);
+		assert_int_equal(fault, 0x12000);
+		assert_int_equal(mintmon_memory_read(&m, 0x21000, got, 1, &fault), -EFAULT);
+		mintmon_memory_deinit(&m);
+	}
+	assert_int_equal(mintmon_reader_open("node:x", &m, fresh_err()), -EINVAL);
+	assert_int_equal(mintmon_reader_open("node:16", &m, fresh_err()), -EINVAL);
+	unsetenv("MINTMON_MINT_ROOT");
+}
 
 static void test_layout_choose(void **state)
 {
@@ -568,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_layout_guesses),
 		cmocka_unit_test(test_remap),
 		cmocka_unit_test(test_layout_attach),
+		cmocka_unit_test(test_node),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
