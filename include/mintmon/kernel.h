@@ -92,6 +92,14 @@ struct mintmon_kernel_options {
 	/* Physical window to search for the kernel; both 0 means all memory. */
 	u64 search_start;
 	u64 search_end;
+	/*
+	 * The target's first MiB (its real-mode trampoline, which holds a copy
+	 * of the running kernel's top-level table), searched before the
+	 * window: it tells the running kernel from an earlier one's image
+	 * still intact in RAM. Both 0: the window's own first MiB.
+	 */
+	u64 first_start;
+	u64 first_end;
 	/* BTF to use instead of the kernel's own .BTF (copied), or NULL. */
 	const void *btf_data;
 	size_t btf_size;
@@ -216,6 +224,17 @@ struct mintmon_kernel {
  */
 int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
 			  struct mintmon_error *err, struct mintmon_kernel **kernel_ret);
+
+/* Kernel images a search tries at most. */
+#define MINTMON_KERNEL_MAX_IMAGES 8
+
+/*
+ * The distinct kernel images (the physical address of each one's _text) a
+ * search with opts would try, in its order, without attaching any: it reads
+ * page tables only (a page at a time). At most max; *nr_ret = 0 if none.
+ */
+int mintmon_kernel_images(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
+			  u64 *text_phys, unsigned int max, unsigned int *nr_ret);
 void mintmon_kernel_destroy(struct mintmon_kernel *k);
 
 /* Translate a kernel virtual address (image, direct map, vmalloc, vmemmap). */

@@ -7,6 +7,7 @@
 #define MINTMON_READER_H
 
 #include "error.h"
+#include "kernel.h"
 #include "memory.h"
 
 /*
@@ -61,8 +62,11 @@ const char *mintmon_reader_layout(const struct mintmon_memory *m);
 
 /*
  * Where the target's kernel must be (node:N: the peer's kernel window, from
- * the module). False if the target does not say.
+ * the module) and where its first MiB is (node:N: its window below 1 MiB,
+ * if served): sets opts' search_start/end and first_start/end. False, and
+ * opts untouched, if the target does not say.
  */
-bool mintmon_reader_search_window(const struct mintmon_memory *m, u64 *start_ret, u64 *end_ret);
+bool mintmon_reader_search_window(const struct mintmon_memory *m,
+				  struct mintmon_kernel_options *opts);
 
 #endif /* MINTMON_READER_H */

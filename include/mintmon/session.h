@@ -21,7 +21,10 @@
  * boot: every MINTMON_VERIFY_STALLED polls while the stall is younger than
  * MINTMON_VERIFY_FAST polls (a reboot takes seconds), then at doubling
  * intervals up to MINTMON_VERIFY_MAX polls, so a hung target does not cost
- * an attach every other poll for ever. Each session has its own error object, so two
+ * an attach every other poll for ever. A look first lists the kernel images
+ * the search would try (page tables only, mintmon_kernel_images()): when
+ * they are the ones of the last look, nothing new can run there and the
+ * attach is skipped, so a paused target costs a scan, not a discovery. Each session has its own error object, so two
  * sessions can be polled from two threads.
  */
 #ifndef MINTMON_SESSION_H
@@ -63,6 +66,9 @@ struct mintmon_session {
 	u32 stalled;
 	u32 verify_at;
 	u32 verify_step;
+	/* The images the last look from scratch found (reset when the heartbeat moves). */
+	u64 seen[MINTMON_KERNEL_MAX_IMAGES];
+	unsigned int nr_seen;
 	/* Another kernel seen while ours stalled: switched to once its heartbeat moves. */
 	bool have_candidate;
 	struct mintmon_boot_id candidate;

@@ -10,7 +10,7 @@
 #define RODATA_CHUNK (256ull << 10)
 #define MAX_BTF (64ull << 20)
 /* Kernel images tried before giving up (every page table maps the same one). */
-#define MAX_IMAGES 8
+#define MAX_IMAGES MINTMON_KERNEL_MAX_IMAGES
 #define PAGE_SIZE_4K 4096ull
 /* Page pieces mintmon_kernel_read_batch() walks at once. */
 #define BATCH_PIECES 128
@@ -1322,40 +1322,118 @@ static int discover(struct mintmon_kernel *k, const struct mintmon_kernel_option
 	return err;
 }
 
-int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
-			  struct mintmon_error *e, struct mintmon_kernel **kernel_ret)
+/* An empty kernel object for discover(), or NULL. */
+static struct mintmon_kernel *kernel_alloc(struct mintmon_memory *mem, struct mintmon_error *e)
 {
-	u64 tried[MAX_IMAGES], start, end, low_end;
-	unsigned int nr_tried = 0, pass, i;
-	struct mintmon_kernel *k;
-	int err = -ENOENT;
+	struct mintmon_kernel *k = mintmon_calloc(1, sizeof(*k));
 
-	k = mintmon_calloc(1, sizeof(*k));
 	if (!k)
-		return mintmon_fail(e, -ENOMEM, "discovery", "out of memory");
+		return NULL;
 	k->pieces = mintmon_calloc(BATCH_PIECES, sizeof(*k->pieces));
 	k->piece_iov = mintmon_calloc(BATCH_PIECES, sizeof(*k->piece_iov));
 	if (!k->pieces || !k->piece_iov) {
-		err = mintmon_fail(e, -ENOMEM, "discovery", "out of memory");
-		goto fail;
+		mintmon_free(k->pieces);
+		mintmon_free(k->piece_iov);
+		mintmon_free(k);
+		return NULL;
 	}
 	k->mem = mem;
 	k->err = e;
 	k->arch = &mintmon_arch_x86_64;
+	return k;
+}
+
+/*
+ * CLOCK_REALTIME as of the kernel's last timekeeping update, ns: the
+ * monotonic clock (tkr_mono.base + xtime_nsec >> shift) plus offs_real.
+ * 0 if unknown.
+ */
+static u64 kernel_realtime_ns(struct mintmon_kernel *k)
+{
+	u64 base, real, xnsec = 0, shift = 0;
+
+	if (!k->timekeeper_vaddr || !k->tk_offs_real.present ||
+	    mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_base, &base) ||
+	    mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_offs_real, &real))
+		return 0;
+	if (k->tk_mono_xtime_nsec.present && k->tk_mono_shift.present &&
+	    (mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_xtime_nsec, &xnsec) ||
+	     mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_shift, &shift)))
+		return 0;
+	return base + real + (shift < 64 ? xnsec >> shift : 0);
+}
+
+/*
+ * Where a search looks, in two passes: first the first MiB, where the
+ * real-mode trampoline keeps a copy of the running kernel's top-level
+ * table, then the rest in ascending order (where an earlier boot's image
+ * may come first). range[pass] = {start, end}.
+ */
+static void search_ranges(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
+			  u64 range[2][2])
+{
+	u64 start = opts && (opts->search_start || opts->search_end) ? opts->search_start : 0;
+	u64 end = opts && opts->search_end ? opts->search_end : mintmon_memory_end(mem);
+
+	if (opts && opts->first_end > opts->first_start) {
+		range[0][0] = opts->first_start;
+		range[0][1] = opts->first_end;
+		range[1][0] = start;
+	} else {
+		range[0][0] = start;
+		range[0][1] = start + MIB_1 < end ? start + MIB_1 : end;
+		range[1][0] = range[0][1];
+	}
+	range[1][1] = end;
+}
+
+int mintmon_kernel_images(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
+			  u64 *text_phys, unsigned int max, unsigned int *nr_ret)
+{
+	struct mintmon_arch_image image;
+	unsigned int pass, nr = 0, i;
+	u64 range[2][2];
+
+	search_ranges(mem, opts, range);
+	for (pass = 0; pass < 2; pass++) {
+		u64 pos = range[pass][0];
+
+		while (pos < range[pass][1] && nr < max) {
+			bool seen = false;
+
+			if (mintmon_arch_x86_64.find_kernel(mem, pos, range[pass][1], &image))
+				break;
+			pos = image.pgtable + PAGE_SIZE_4K;
+			for (i = 0; i < nr; i++)
+				seen |= text_phys[i] == image.text_phys;
+			if (!seen)
+				text_phys[nr++] = image.text_phys;
+		}
+	}
+	*nr_ret = nr;
+	return 0;
+}
+
+int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
+			  struct mintmon_error *e, struct mintmon_kernel **kernel_ret)
+{
+	u64 tried[MAX_IMAGES], range[2][2], best_time = 0;
+	struct mintmon_kernel *k, *best = NULL;
+	unsigned int nr_tried = 0, pass, i;
+	int err = -ENOENT;
+
+	k = kernel_alloc(mem, e);
+	if (!k)
+		return mintmon_fail(e, -ENOMEM, "discovery", "out of memory");
 	/* A new kernel may use memory the last one did not call RAM. */
 	mintmon_memory_set_ram(mem, NULL, 0);
-	start = opts && (opts->search_start || opts->search_end) ? opts->search_start : 0;
-	end = opts && opts->search_end ? opts->search_end : mintmon_memory_end(mem);
-	/*
-	 * First the first MiB, where the real-mode trampoline keeps a copy of
-	 * the kernel's top-level table, then the rest in ascending order.
-	 */
-	low_end = start + MIB_1 < end ? start + MIB_1 : end;
-	for (pass = 0; pass < 2 && nr_tried < MAX_IMAGES; pass++) {
-		u64 pos = pass ? low_end : start, pass_end = pass ? end : low_end;
+	search_ranges(mem, opts, range);
+	for (pass = 0; pass < 2 && !best && nr_tried < MAX_IMAGES; pass++) {
+		u64 pos = range[pass][0], pass_end = range[pass][1];
 
 		while (pos < pass_end && nr_tried < MAX_IMAGES) {
 			bool seen = false;
+			u64 t;
 
 			if (k->arch->find_kernel(mem, pos, pass_end, &k->image))
 				break;
@@ -1366,24 +1444,56 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 				continue;
 			tried[nr_tried++] = k->image.text_phys;
 			err = discover(k, opts);
-			if (!err) {
-				mintmon_error_clear(e);
-				*kernel_ret = k;
-				return 0;
-			}
-			kernel_reset(k);
 			if (err == -ENOMEM)
 				goto fail;
+			if (err) {
+				kernel_reset(k);
+				continue;
+			}
+			if (pass) {
+				best = k;	/* the first intact image in address order */
+				k = NULL;
+				break;
+			}
+			/*
+			 * A kernel that kexec'd another may have put its trampoline
+			 * elsewhere in the first MiB: the earlier copy stays there
+			 * (each kernel reserves the first MiB), with its intact
+			 * image behind it. The running kernel is the one whose
+			 * wall clock is the latest; the others stopped with theirs.
+			 */
+			t = kernel_realtime_ns(k);
+			if (best && t <= best_time) {
+				kernel_reset(k);
+				continue;
+			}
+			mintmon_kernel_destroy(best);
+			best = k;
+			best_time = t;
+			k = kernel_alloc(mem, e);
+			if (!k) {
+				err = mintmon_fail(e, -ENOMEM, "discovery", "out of memory");
+				goto fail;
+			}
+			mintmon_memory_set_ram(mem, NULL, 0);
 		}
+	}
+	if (best) {
+		mintmon_kernel_destroy(k);
+		mintmon_kernel_use_ram(best);	/* the loser's reset forgot it */
+		mintmon_error_clear(e);
+		*kernel_ret = best;
+		return 0;
 	}
 	if (!nr_tried)
 		err = mintmon_fail(e, -ENOENT, "discovery",
 				   "no x86-64 Linux kernel page table in physical memory 0x%llx-0x%llx",
-				   (unsigned long long)start, (unsigned long long)end);
+				   (unsigned long long)(opts && opts->first_end > opts->first_start ?
+							range[1][0] : range[0][0]),
+				   (unsigned long long)range[1][1]);
 fail:
-	mintmon_free(k->pieces);
-	mintmon_free(k->piece_iov);
-	mintmon_free(k);
+	mintmon_kernel_destroy(best);
+	mintmon_kernel_destroy(k);
 	return err;
 }
 

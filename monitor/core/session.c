@@ -32,6 +32,29 @@ static void heartbeat_moved(struct mintmon_session *s, u64 heartbeat)
 	s->have_candidate = false;
 	s->verify_step = MINTMON_VERIFY_STALLED;
 	s->verify_at = MINTMON_VERIFY_STALLED;
+	s->nr_seen = 0;
+}
+
+/* Has a kernel image appeared (or gone) since the last look from scratch? */
+static bool images_changed(struct mintmon_session *s)
+{
+	u64 now[MINTMON_KERNEL_MAX_IMAGES];
+	unsigned int nr, i, j;
+	bool same;
+
+	if (mintmon_kernel_images(s->mem, &s->opts, now, MINTMON_ARRAY_SIZE(now), &nr))
+		return true;
+	same = s->nr_seen && nr == s->nr_seen;
+	for (i = 0; same && i < nr; i++) {
+		bool found = false;
+
+		for (j = 0; j < nr; j++)
+			found |= now[i] == s->seen[j];
+		same = found;
+	}
+	memcpy(s->seen, now, nr * sizeof(now[0]));
+	s->nr_seen = nr;
+	return !same;
 }
 
 static int attach(struct mintmon_session *s)
@@ -106,6 +129,9 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 		s->verify_step = s->verify_step * 2 > MINTMON_VERIFY_MAX ? MINTMON_VERIFY_MAX :
 									   s->verify_step * 2;
 	s->verify_at = s->stalled + s->verify_step;
+	/* A candidate is looked at again until its heartbeat decides. */
+	if (!s->have_candidate && !images_changed(s))
+		return 0;
 	err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &nk);
 	if (err == -ENOMEM)
 		return err;

@@ -2,7 +2,7 @@
 # layout-engine sources as the tool, against Debian's headers for the Mint
 # test machine's node kernel (the 6.1 amd64 release tests/lib/kernels.py
 # fetches; evaluated only when a module is built).
-#   make kmod          build/kmod/mintmon.ko
+#   make kmod          build/kmod/mintmon.ko and mintmon_dev.ko
 #   make dkms-source   build/dkms/mintmon-VERSION/ (copy to /usr/src/ for dkms add)
 #   make check-dkms    dkms add + build of that tree for the same release, in a
 #                      private dkms tree under build/dkms/ (nothing installed)

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Build mintmon.ko against Debian's headers for kernel release KVER
+# Build mintmon.ko and mintmon_dev.ko against Debian's headers for kernel release KVER
 # (installing linux-headers-KVER if missing), warnings as errors, in
-# OUT/tree (a symlink tree: tree.sh); the module ends up as OUT/mintmon.ko.
+# OUT/tree (a symlink tree: tree.sh); the modules end up in OUT/.
 # Nothing is loaded. Usage: monitor/kmod/build.sh OUT KVER
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,5 +23,5 @@ fi
 make -s -C "/lib/modules/$kver/build" M="$out/tree/monitor/kmod" \
 	MINTMON_KMOD_CFLAGS="-Werror" modules >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; echo "kmod: mintmon.ko does not build against $kver" >&2; exit 1; }
-cp "$out/tree/monitor/kmod/mintmon.ko" "$out/mintmon.ko"
-echo "kmod: $out/mintmon.ko for $kver"
+cp "$out/tree/monitor/kmod/mintmon.ko" "$out/tree/monitor/kmod/mintmon_dev.ko" "$out/"
+echo "kmod: $out/mintmon.ko and mintmon_dev.ko for $kver"

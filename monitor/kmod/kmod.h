@@ -7,7 +7,9 @@
  *   handover.c  the node id and layout kexec-mint handed over (setup_data)
  *   window.c    a peer's windows: checked reserved, claimed, mapped read-only;
  *               the core's memory source over them
- *   dev.c       /dev/mint/nodeN: pread and read-only mmap, no write path
+ *   dev.c       what /dev/mint/nodeN serves: pread and read-only mmap of the
+ *               windows, no write path; the nodes are mintmon_dev.ko's
+ *               (devnode.c), so that this module unloads with readers open
  *   watchdog.c  per-peer watchdog and /sys/kernel/mint/nodeN/
  *
  * Errors are negative errnos; every refusal at load prints one line naming
@@ -17,7 +19,6 @@
 #define MINTMON_KMOD_H
 
 #include <linux/kobject.h>
-#include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -82,10 +83,7 @@ struct mintmon_kmod_peer {
 	struct mintmon_kmod_status st;
 
 	struct kobject *kobj;
-	struct miscdevice misc;
-	char devname[MINTMON_KMOD_NAME_SIZE];	/* misc name "mint_node1" */
-	char nodename[MINTMON_KMOD_NAME_SIZE];	/* "mint/node1" */
-	bool misc_registered;
+	bool dev_added;			/* /dev/mint/nodeN served (devnode.h) */
 };
 
 struct mintmon_kmod {
@@ -97,7 +95,7 @@ struct mintmon_kmod {
 	int text_len;
 	unsigned int nr_peers;
 	struct mintmon_kmod_peer *peers[MINT_MEMMAP_MAX_NODES];
-	struct kobject *kobj;		/* /sys/kernel/mint */
+	struct kset *kset;		/* /sys/kernel/mint */
 };
 
 extern struct mintmon_kmod mintmon_kmod;
@@ -123,7 +121,7 @@ void mintmon_kmod_dev_deinit(struct mintmon_kmod_peer *p);
 /* watchdog.c */
 int mintmon_kmod_sysfs_init(struct mintmon_kmod *km);
 void mintmon_kmod_sysfs_deinit(struct mintmon_kmod *km);
-int mintmon_kmod_watchdog_init(struct mintmon_kmod_peer *p, struct kobject *parent);
+int mintmon_kmod_watchdog_init(struct mintmon_kmod_peer *p, struct kset *kset);
 void mintmon_kmod_watchdog_start(struct mintmon_kmod_peer *p);
 void mintmon_kmod_watchdog_deinit(struct mintmon_kmod_peer *p);
 

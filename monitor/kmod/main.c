@@ -18,21 +18,37 @@
 struct mintmon_kmod mintmon_kmod;
 
 unsigned int mintmon_kmod_period_ms = 100;
-unsigned int mintmon_kmod_hung_periods = 2;
+/*
+ * One period: a busy CPU of the peer whose clock and context switches stood
+ * still from one poll to the next (at least period_ms apart) is hung. A
+ * pause is then seen within two periods, the third is margin.
+ */
+unsigned int mintmon_kmod_hung_periods = 1;
 static int node = -1;
 static char *layout;
 
-static int set_period(const char *val, const struct kernel_param *kp)
+static int set_bounded(const char *val, unsigned int *to, unsigned int min, unsigned int max)
 {
 	unsigned int v;
 	int err = kstrtouint(val, 0, &v);
 
 	if (err)
 		return err;
-	if (v < 10 || v > 60000)
-		return -ERANGE;		/* 10 ms .. 1 min */
-	WRITE_ONCE(mintmon_kmod_period_ms, v);
+	if (v < min || v > max)
+		return -ERANGE;
+	WRITE_ONCE(*to, v);
 	return 0;
+}
+
+static int set_period(const char *val, const struct kernel_param *kp)
+{
+	return set_bounded(val, &mintmon_kmod_period_ms, 10, 60000);	/* 10 ms .. 1 min */
+}
+
+/* The watchdog keeps MINTMON_KMOD_RING samples: the reference must be among them. */
+static int set_hung_periods(const char *val, const struct kernel_param *kp)
+{
+	return set_bounded(val, &mintmon_kmod_hung_periods, 1, MINTMON_KMOD_RING / 2);
 }
 
 static const struct kernel_param_ops period_ops = {
@@ -41,8 +57,14 @@ static const struct kernel_param_ops period_ops = {
 };
 module_param_cb(period_ms, &period_ops, &mintmon_kmod_period_ms, 0644);
 MODULE_PARM_DESC(period_ms, "watchdog period per peer in ms (10-60000, default 100)");
-module_param_named(hung_periods, mintmon_kmod_hung_periods, uint, 0644);
-MODULE_PARM_DESC(hung_periods, "periods without a heartbeat before a peer is hung (default 2)");
+
+static const struct kernel_param_ops hung_periods_ops = {
+	.set = set_hung_periods,
+	.get = param_get_uint,
+};
+module_param_cb(hung_periods, &hung_periods_ops, &mintmon_kmod_hung_periods, 0644);
+MODULE_PARM_DESC(hung_periods, "periods a busy peer CPU may stand still before the peer is hung "
+		 "(1-32, default 1)");
 module_param(node, int, 0444);
 MODULE_PARM_DESC(node, "this node's id, with layout= (default: kexec-mint's hand-over)");
 module_param(layout, charp, 0444);
@@ -52,7 +74,10 @@ static void peers_destroy(struct mintmon_kmod *km)
 {
 	unsigned int i;
 
-	/* No new opens; open files pin the module, so none is left here. */
+	/*
+	 * Revoke /dev/mint/nodeN first: files still open fail from here on, and
+	 * no read or mmap is left in the windows (mappings pin this module).
+	 */
 	for (i = 0; i < km->nr_peers; i++)
 		mintmon_kmod_dev_deinit(km->peers[i]);
 	for (i = 0; i < km->nr_peers; i++)
@@ -81,7 +106,7 @@ static int peer_create(struct mintmon_kmod *km, unsigned int id)
 	}
 	/* From here on peers_destroy() undoes whatever was done. */
 	km->peers[km->nr_peers++] = p;
-	return mintmon_kmod_watchdog_init(p, km->kobj) ?: mintmon_kmod_dev_init(p);
+	return mintmon_kmod_watchdog_init(p, km->kset) ?: mintmon_kmod_dev_init(p);
 }
 
 static int learn_layout(struct mintmon_kmod *km)

@@ -15,6 +15,7 @@
  * attach attempt per period.
  */
 #include <linux/jiffies.h>
+#include <linux/sizes.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -56,7 +57,8 @@ static void publish(struct mintmon_kmod_peer *p, enum mintmon_health_state next,
 		why && *why ? ": " : "", why ? why : "");
 	snprintf(env_node, sizeof(env_node), "MINT_NODE=%u", p->id);
 	snprintf(env_state, sizeof(env_state), "MINT_STATE=%s", mintmon_health_state_name(next));
-	kobject_uevent_env(p->kobj, KOBJ_CHANGE, envp);
+	if (kobject_uevent_env(p->kobj, KOBJ_CHANGE, envp))
+		pr_warn_ratelimited("mintmon: %s: cannot raise the uevent\n", p->name);
 }
 
 static void drop_kernel_state(struct mintmon_kmod_peer *p)
@@ -112,7 +114,16 @@ static void poll_peer(struct mintmon_kmod_peer *p)
 			.search_start = p->kernel_window.start,
 			.search_end = p->kernel_window.start + p->kernel_window.size,
 		};
+		unsigned int i;
 
+		/* The peer's first MiB: its trampoline names the running kernel. */
+		for (i = 0; i < p->nr_windows && !opts.first_end; i++) {
+			if (p->windows[i].map && p->windows[i].start < SZ_1M) {
+				opts.first_start = p->windows[i].start;
+				opts.first_end = min_t(u64, SZ_1M, p->windows[i].start +
+						       p->windows[i].size);
+			}
+		}
 		if (mintmon_session_create(&p->mem, &opts, 0, &p->s)) {
 			if (!p->s) {
 				went_unreachable(p);
@@ -257,6 +268,7 @@ static ssize_t kernel_window_show(struct kobject *kobj, struct kobj_attribute *a
 }
 static struct kobj_attribute kernel_window_attr = __ATTR_RO(kernel_window);
 
+/* The sysfs attributes: the peer's state under its lock, snapshotted. */
 static struct attribute *peer_attrs[] = {
 	&state_attr.attr, &since_attr.attr, &release_attr.attr, &heartbeat_age_ms_attr.attr,
 	&reboots_attr.attr, &polls_attr.attr, &errors_attr.attr, &last_error_attr.attr,
@@ -306,45 +318,66 @@ static struct attribute *top_attrs[] = {
 };
 static const struct attribute_group top_group = { .attrs = top_attrs };
 
+/*
+ * /sys/kernel/mint is a kset: a kobject raises uevents only from inside one
+ * (kobject_uevent_env() is -EINVAL for a kobject with no kset above it, and
+ * kernel_kobj is in none).
+ */
 int mintmon_kmod_sysfs_init(struct mintmon_kmod *km)
 {
 	int err;
 
-	km->kobj = kobject_create_and_add("mint", kernel_kobj);
-	if (!km->kobj)
+	km->kset = kset_create_and_add("mint", NULL, kernel_kobj);
+	if (!km->kset)
 		return -ENOMEM;
-	err = sysfs_create_group(km->kobj, &top_group);
+	err = sysfs_create_group(&km->kset->kobj, &top_group);
 	if (err) {
-		kobject_put(km->kobj);
-		km->kobj = NULL;
+		kset_unregister(km->kset);
+		km->kset = NULL;
 	}
 	return err;
 }
 
 void mintmon_kmod_sysfs_deinit(struct mintmon_kmod *km)
 {
-	if (km->kobj) {
-		sysfs_remove_group(km->kobj, &top_group);
-		kobject_put(km->kobj);
+	if (km->kset) {
+		sysfs_remove_group(&km->kset->kobj, &top_group);
+		kset_unregister(km->kset);
 	}
-	km->kobj = NULL;
+	km->kset = NULL;
 }
 
-int mintmon_kmod_watchdog_init(struct mintmon_kmod_peer *p, struct kobject *parent)
+static void peer_kobj_release(struct kobject *kobj)
 {
+	kfree(kobj);
+}
+
+static struct kobj_type peer_ktype = {
+	.release = peer_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+};
+
+int mintmon_kmod_watchdog_init(struct mintmon_kmod_peer *p, struct kset *kset)
+{
+	struct kobject *kobj;
 	int err;
 
 	spin_lock_init(&p->lock);
 	INIT_DELAYED_WORK(&p->work, watchdog_work);
-	p->kobj = kobject_create_and_add(p->name, parent);
-	if (!p->kobj)
+	kobj = kzalloc(sizeof(*kobj), GFP_KERNEL);
+	if (!kobj)
 		return -ENOMEM;
-	err = sysfs_create_group(p->kobj, &peer_group);
+	kobj->kset = kset;	/* and, with no parent given, under it */
+	err = kobject_init_and_add(kobj, &peer_ktype, NULL, "%s", p->name);
+	if (!err)
+		err = sysfs_create_group(kobj, &peer_group);
 	if (err) {
-		kobject_put(p->kobj);
-		p->kobj = NULL;
+		kobject_put(kobj);
+		return err;
 	}
-	return err;
+	p->kobj = kobj;
+	kobject_uevent(kobj, KOBJ_ADD);
+	return 0;
 }
 
 void mintmon_kmod_watchdog_start(struct mintmon_kmod_peer *p)

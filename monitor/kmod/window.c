@@ -58,20 +58,41 @@ static int check_reserved(const struct mintmon_kmod_peer *p, const struct mintmo
 	return 0;
 }
 
-/* Map [start, start + size) read-only: no page of it is ever writable here. */
-static void *map_ro(u64 start, u64 size)
+/*
+ * Map [start, start + size) read-only: no page of it is ever writable here.
+ * Reserved memory that shares a memory section with this node's RAM, and
+ * all of the first MiB, has struct pages (vmap() them); the rest has none
+ * (vmap_pfn(), which refuses pfns with struct pages).
+ */
+static void *map_ro(const struct mintmon_kmod_peer *p, u64 start, u64 size)
 {
-	unsigned long i, n = size >> PAGE_SHIFT;
-	unsigned long *pfns;
-	void *va;
+	unsigned long i, n = size >> PAGE_SHIFT, pfn0 = start >> PAGE_SHIFT, valid = 0;
+	void *va = NULL;
 
-	pfns = kvmalloc_array(n, sizeof(*pfns), GFP_KERNEL);
-	if (!pfns)
-		return NULL;
 	for (i = 0; i < n; i++)
-		pfns[i] = (start >> PAGE_SHIFT) + i;
-	va = vmap_pfn(pfns, n, PAGE_KERNEL_RO);
-	kvfree(pfns);
+		valid += pfn_valid(pfn0 + i);
+	if (!valid) {
+		unsigned long *pfns = kvmalloc_array(n, sizeof(*pfns), GFP_KERNEL);
+
+		if (!pfns)
+			return NULL;
+		for (i = 0; i < n; i++)
+			pfns[i] = pfn0 + i;
+		va = vmap_pfn(pfns, n, PAGE_KERNEL_RO);
+		kvfree(pfns);
+	} else if (valid == n) {
+		struct page **pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+
+		if (!pages)
+			return NULL;
+		for (i = 0; i < n; i++)
+			pages[i] = pfn_to_page(pfn0 + i);
+		va = vmap(pages, n, VM_MAP, PAGE_KERNEL_RO);
+		kvfree(pages);
+	} else {
+		pr_err("mintmon: window 0x%llx-0x%llx of %s has struct pages for part of it "
+		       "only; cannot map it\n", start, start + size - 1, p->name);
+	}
 	return va;
 }
 
@@ -81,24 +102,19 @@ static int window_open(struct mintmon_kmod_peer *p, struct mintmon_kmod_window *
 
 	if (err)
 		return err;
-	if (w->start < LOW_LIMIT) {
-		/*
-		 * A region1 (real-mode trampoline area): x86 owns everything
-		 * below 1 MiB as busy resources and may keep struct pages for
-		 * it. Checked above, but neither claimed nor served.
-		 */
-		pr_info("mintmon: %s: window 0x%llx-0x%llx is below 1 MiB: not served\n",
-			p->name, w->start, w->start + w->size - 1);
-		return 0;
-	}
-	w->claim = request_mem_region(w->start, w->size, w->name);
-	if (!w->claim) {
+	/*
+	 * Below 1 MiB (a peer's real-mode trampoline area) x86 registers every
+	 * reserved range as a busy resource itself: served, but not claimed.
+	 */
+	if (w->start >= LOW_LIMIT)
+		w->claim = request_mem_region(w->start, w->size, w->name);
+	if (w->start >= LOW_LIMIT && !w->claim) {
 		pr_err("mintmon: window 0x%llx-0x%llx (%s region %u) is claimed by someone else "
 		       "(see /proc/iomem); refusing to load\n", w->start, w->start + w->size - 1,
 		       p->name, w->region);
 		return -EBUSY;
 	}
-	w->map = map_ro(w->start, w->size);
+	w->map = map_ro(p, w->start, w->size);
 	if (!w->map) {
 		pr_err("mintmon: cannot map window 0x%llx-0x%llx of %s\n", w->start,
 		       w->start + w->size - 1, p->name);

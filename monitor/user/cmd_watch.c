@@ -221,7 +221,7 @@ static bool ensure_session(struct watch *w, struct target *t)
 		opts.search_start = t->window_start;
 		opts.search_end = t->window_end;
 	} else if (!opts.search_end) {
-		mintmon_reader_search_window(&t->mem, &opts.search_start, &opts.search_end);
+		mintmon_reader_search_window(&t->mem, &opts);
 	}
 	err = mintmon_layout_attach(&t->mem, &opts, 0, &t->s);
 	if (!t->s) {

@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 	kopts.search_end = c->o.window_end;
 	/* node:N knows where its kernel lives; --window still wins. */
 	if (!cmd->own_targets && !kopts.search_end)
-		mintmon_reader_search_window(&c->mem, &kopts.search_start, &kopts.search_end);
+		mintmon_reader_search_window(&c->mem, &kopts);
 	/*
 	 * Attach again to a boot seen before from what the last attach learnt
 	 * (cache.h); a cache that cannot be opened only costs the search.

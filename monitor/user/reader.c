@@ -24,6 +24,9 @@ struct segment {
 	u64 offset;
 };
 
+/* The first MiB of physical memory: the real-mode trampoline lives there. */
+#define FIRST_MIB 0x100000ULL
+
 struct mapped_file {
 	int fd;
 	const u8 *data;
@@ -34,6 +37,8 @@ struct mapped_file {
 	bool plain;
 	/* node:N: where the peer's kernel lives (its kernel window); 0, 0 if unknown. */
 	u64 search_start, search_end;
+	/* node:N: its window below 1 MiB (real-mode trampoline); 0, 0 if none. */
+	u64 first_start, first_end;
 	char *path;
 	char layout[MINTMON_LAYOUT_DESC_LEN];
 };
@@ -423,6 +428,10 @@ static int parse_windows(const char *text, struct mapped_file *f, const char *pa
 		    (*p && *p != '\n') || !s->size || mintmon_add_overflow(s->phys, s->size, &end))
 			return mintmon_fail(e, -EINVAL, "target", "%s: malformed window line", path);
 		s->offset = s->phys;
+		if (s->phys < FIRST_MIB && !f->first_end) {
+			f->first_start = s->phys;
+			f->first_end = end < FIRST_MIB ? end : FIRST_MIB;
+		}
 		if (end > f->file_size)
 			f->file_size = end;
 		f->nr_segs++;
@@ -506,14 +515,17 @@ int mintmon_reader_open(const char *spec, struct mintmon_memory *m, struct mintm
 	return -EINVAL;
 }
 
-bool mintmon_reader_search_window(const struct mintmon_memory *m, u64 *start_ret, u64 *end_ret)
+bool mintmon_reader_search_window(const struct mintmon_memory *m,
+				  struct mintmon_kernel_options *opts)
 {
 	const struct mapped_file *f = m->ops == &mapped_ops ? m->ctx : NULL;
 
 	if (!f || !f->search_end)
 		return false;
-	*start_ret = f->search_start;
-	*end_ret = f->search_end;
+	opts->search_start = f->search_start;
+	opts->search_end = f->search_end;
+	opts->first_start = f->first_start;
+	opts->first_end = f->first_end;
 	return true;
 }
 

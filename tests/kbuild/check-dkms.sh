@@ -1,5 +1,5 @@
 #!/bin/sh
-# The DKMS source tree (make dkms-source) builds mintmon.ko for a kernel
+# The DKMS source tree (make dkms-source) builds mintmon.ko and mintmon_dev.ko for a kernel
 # release with dkms itself: dkms add + build in a private dkms tree (under
 # DIR, nothing in /var/lib/dkms or /lib/modules is touched), then checks
 # the module's vermagic names that release. Nothing is loaded.
@@ -21,10 +21,17 @@ if ! dk add || ! dk build -k "$kver" --no-depmod; then
 	echo "check-dkms: dkms could not build mintmon $version for $kver" >&2
 	exit 1
 fi
-ko=$(find "$tree/mintmon/$version/$kver" -name 'mintmon.ko*' | head -n 1)
-[ -n "$ko" ] || { echo "check-dkms: dkms built no mintmon.ko for $kver" >&2; exit 1; }
-magic=$(modinfo -F vermagic "$ko")
-case $magic in
-"$kver "*) echo "check-dkms: dkms built $(basename "$ko") for $kver" ;;
-*) echo "check-dkms: $ko has vermagic '$magic', not $kver" >&2; exit 1 ;;
+for name in mintmon mintmon_dev; do
+	ko=$(find "$tree/mintmon/$version/$kver" -name "$name.ko*" | head -n 1)
+	[ -n "$ko" ] || { echo "check-dkms: dkms built no $name.ko for $kver" >&2; exit 1; }
+	magic=$(modinfo -F vermagic "$ko")
+	case $magic in
+	"$kver "*) ;;
+	*) echo "check-dkms: $ko has vermagic '$magic', not $kver" >&2; exit 1 ;;
+	esac
+done
+# modprobe mintmon must bring its device nodes' module along.
+case ",$(modinfo -F depends "$(find "$tree/mintmon/$version/$kver" -name 'mintmon.ko*' | head -n 1)")," in
+*,mintmon_dev,*) echo "check-dkms: dkms built mintmon.ko and mintmon_dev.ko for $kver (mintmon depends on mintmon_dev)" ;;
+*) echo "check-dkms: mintmon.ko does not depend on mintmon_dev" >&2; exit 1 ;;
 esac

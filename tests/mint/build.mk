@@ -23,10 +23,15 @@ $(BUILD)/mint/memstress: tests/mint/guest/memstress.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -std=gnu11 $(WARNINGS) -o $@ $<
 
+$(BUILD)/mint/mapcheck: tests/mint/guest/mapcheck.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -std=gnu11 $(WARNINGS) -o $@ $<
+
 # What tests/mint/module_checks.py's node_files() puts in the nodes. Built
 # without stopping mint-test: if one fails to build, the test reports it
 # (FAIL module-files) and every other case still runs.
-MINT_MODULE_DEPS := $(BUILD)/kmod/mintmon.ko $(BUILD)/guest/truth $(BUILD)/guest/vartest
+MINT_MODULE_DEPS := $(BUILD)/kmod/mintmon.ko $(BUILD)/mint/mapcheck $(BUILD)/guest/truth \
+	$(BUILD)/guest/vartest
 
 .PHONY: mint-test mint-up mint-down mint-status demo-mint bench-mint
 mint-test: $(MINT_DEPS)

@@ -35,7 +35,7 @@ def main(argv):
                              node_files_for=module_checks.node_files(a.mintmon),
                              log=lambda msg: print(msg, flush=True)) as m:
         n0 = m.nodes[0]
-        if show(n0, "insmod /lib/mintmon.ko && dmesg | grep mintmon: | tail -n 4"):
+        if show(n0, "insmod /lib/mintmon_dev.ko && insmod /lib/mintmon.ko && dmesg | grep mintmon: | tail -n 4"):
             return 1
         for p in m.nodes[1:]:
             module_checks.wait_state(n0, p.id, "running", 120)

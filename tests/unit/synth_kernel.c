@@ -1772,7 +1772,7 @@ int synth_build(struct synth_kernel *sk, const struct synth_params *p)
 	synth_put64(sk, img_pa(sk, TK_CORE_OFF + TK_IN_CORE + TKR_BASE), 123456789000ull);
 	synth_put64(sk, img_pa(sk, TK_CORE_OFF + TK_IN_CORE + TK_OFFS_BOOT), 5000000000ull);
 	synth_put64(sk, img_pa(sk, TK_CORE_OFF + TK_IN_CORE + TK_OFFS_REAL),
-		    1764460800000000000ull);
+		    p->offs_real ? p->offs_real : 1764460800000000000ull);
 	sk->uptime_ns = 123456789000ull + 5000000000ull;
 	/* boot_params: the boot protocol's pref_address is LOAD_PHYSICAL_ADDR. */
 	sk->mem[img_pa(sk, BOOT_PARAMS_OFF + BP_E820_ENTRIES)] = (u8)nr_e820;

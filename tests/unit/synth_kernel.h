@@ -52,6 +52,7 @@ struct synth_params {
 	u64 hole_size;
 	u64 canary;		/* init_task.stack_canary (random every boot) */
 	u64 jiffies;		/* jiffies_64 */
+	u64 offs_real;		/* tk_core's offs_real, REALTIME - MONOTONIC (0: 2025-11-30) */
 	unsigned int nr_procs;	/* user processes besides systemd */
 	unsigned int max_threads;	/* user process i has 1 + i % max_threads threads */
 	bool kallsyms_all;	/* false: only text symbols (CONFIG_KALLSYMS_ALL=n) */

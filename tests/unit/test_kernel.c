@@ -231,6 +231,68 @@ static void test_synth_discovery(void **state)
 	}
 }
 
+/*
+ * A kernel that kexec'd another put its trampoline elsewhere in the first
+ * MiB (Mint nodes: seen after the second kexec of a node): the old copy
+ * stays, and so does the old image. Discovery must attach the running
+ * kernel, the one whose wall clock is the latest, wherever its copy lies.
+ */
+static void test_synth_two_trampolines(void **state)
+{
+	static const struct {
+		const char *what;
+		u64 real_old, real_new;	/* offs_real of the old and the new kernel */
+		bool want_new;
+	} tcases[] = {
+		{"the new kernel's clock is later: the new kernel", 1764460800000000000ull,
+		 1764460860000000000ull, true},
+		/* Not a real machine; shows the clock decides, not the copies' order. */
+		{"the old kernel's clock is later: the old kernel", 1764460860000000000ull,
+		 1764460800000000000ull, false},
+	};
+	const u64 old_copy = 0x90000;	/* below the new kernel's (0x98000): found first */
+	unsigned int i;
+
+	for (i = 0; i < MINTMON_ARRAY_SIZE(tcases); i++) {
+		struct synth_params po, pn;
+		struct synth_kernel *sk;
+		struct synth_memory sm;
+		struct mintmon_memory m;
+		struct mintmon_error e;
+		struct mintmon_kernel *k = NULL;
+		u8 page[4096];
+
+		print_message("%s\n", tcases[i].what);
+		/* Old: image 0x1000000, heap 0x1800000-0x2200000; new: image 0x2200000, heap 0x2a00000-0x3400000. */
+		synth_fuzz_params(&po);
+		po.mem_size = 64ull << 20;
+		po.hole_phys = 0x3400000;
+		po.offs_real = tcases[i].real_old;
+		pn = po;
+		pn.text_phys = 0x2200000;
+		pn.kaslr_offset = 0x10000000;
+		pn.heap_phys = 0x2a00000;
+		pn.canary = 0x0123456789abcd00ull;
+		pn.offs_real = tcases[i].real_new;
+		sk = synth_new(&po);
+		assert_non_null(sk);
+		memcpy(page, sk->mem + sk->trampoline, sizeof(page));
+		assert_int_equal(synth_build(sk, &pn), 0);
+		memcpy(sk->mem + old_copy, page, sizeof(page));
+		synth_memory_init(&sm, &m, sk->mem, pn.mem_size);
+		mintmon_error_init(&e, 0);
+		assert_int_equal(mintmon_kernel_create(&m, NULL, &e, &k), 0);
+		assert_false(mintmon_error_is_set(&e));
+		assert_int_equal(k->text_phys, tcases[i].want_new ? pn.text_phys : po.text_phys);
+		assert_int_equal(k->image.pgtable, tcases[i].want_new ? sk->trampoline : old_copy);
+		assert_int_equal(k->id.canary, tcases[i].want_new ? pn.canary : po.canary);
+		/* The winner's RAM is the memory source's, not the loser's reset. */
+		assert_true(m.nr_ram > 0);
+		mintmon_kernel_destroy(k);
+		synth_free(sk);
+	}
+}
+
 /* Without CONFIG_KALLSYMS_ALL kallsyms lists text symbols only: the error must say so. */
 static void test_synth_no_kallsyms_all(void **state)
 {
@@ -317,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_vmcoreinfo_parse),
 		cmocka_unit_test(test_no_kernel),
 		cmocka_unit_test(test_synth_discovery),
+		cmocka_unit_test(test_synth_two_trampolines),
 		cmocka_unit_test(test_synth_no_kallsyms_all),
 		cmocka_unit_test(test_synth_ram_checks),
 	};

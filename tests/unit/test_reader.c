@@ -380,7 +380,8 @@ static void test_node(void **state)
 	struct mintmon_memory m;
 	char buf[512], root[128];
 	u8 data[0x21000] = { 0 }, got[16];
-	u64 fault = 0, start, end;
+	struct mintmon_kernel_options opts;
+	u64 fault = 0;
 	unsigned int i;
 	int err;
 
@@ -417,9 +418,13 @@ static void test_node(void **state)
 		assert_int_equal(m.ranges[0].start, 0x10000);
 		assert_int_equal(m.ranges[1].size, 0x1000);
 		assert_string_equal(mintmon_reader_layout(&m), "node 1");
-		assert_true(mintmon_reader_search_window(&m, &start, &end));
-		assert_int_equal(start, 0x10000);
-		assert_int_equal(end, 0x12000);
+		opts = (struct mintmon_kernel_options){ 0 };
+		assert_true(mintmon_reader_search_window(&m, &opts));
+		assert_int_equal(opts.search_start, 0x10000);
+		assert_int_equal(opts.search_end, 0x12000);
+		/* Both windows are below 1 MiB: the first one is the trampoline's. */
+		assert_int_equal(opts.first_start, 0x10000);
+		assert_int_equal(opts.first_end, 0x12000);
 		assert_int_equal(mintmon_memory_read(&m, 0x10ff8, got, 8, &fault), 0);
 		assert_memory_equal(got, "PEERDATA", 8);
 		assert_int_equal(mintmon_memory_read(&m, 0x20000, got, 8, &fault), 0);

@@ -268,6 +268,55 @@ static void test_reboot_kaslr_window(void **state)
 }
 
 /*
+ * A paused target: its heartbeat stands still and nothing else changes. The
+ * first look from scratch attaches again (a discovery, megabytes); the later
+ * ones find the same kernel images and skip it (page tables only). On a
+ * Mint node a discovery took the watchdog a second or two under TCG, during
+ * which a resumed peer stayed "hung".
+ */
+static void test_paused(void **state)
+{
+	struct fixture *f = *state;
+	const struct mintmon_phys_range *ks = &f->sk->regions[SYNTH_R_KALLSYMS];
+	const struct mintmon_kernel *k;
+	unsigned int i, looks = 0, discoveries = 0;
+	struct mintmon_poll p;
+	u64 hits;
+
+	assert_int_equal(mintmon_session_create(&f->m, NULL, 0, &f->s), 0);
+	k = f->s->k;
+	/*
+	 * A discovery reads the kallsyms tables; a look at the page tables reads
+	 * the last entry of every page only: watch a page of them but that.
+	 */
+	f->sm.watch_start = (ks->start + 0xfff) & ~0xfffull;
+	f->sm.watch_len = 0xff8;
+	assert_true(f->sm.watch_start + 0x1000 <= ks->start + ks->size);
+	for (i = 0; i < 10 * MINTMON_VERIFY_STALLED; i++) {
+		hits = f->sm.watch_hits;
+		p = poll_once(f);
+		assert_int_equal(p.state, MINTMON_POLL_SAME);
+		looks += p.reads > POLL_MAX_READS;
+		discoveries += f->sm.watch_hits != hits;
+	}
+	assert_int_equal(looks, 10);	/* every MINTMON_VERIFY_STALLED polls */
+	assert_int_equal(discoveries, 1);
+	assert_ptr_equal(f->s->k, k);
+	/* Resumed: the heartbeat moves, the same kernel; the next stall looks afresh. */
+	synth_put64(f->sk, f->sk->jiffies_phys, f->p.jiffies + 1);
+	p = poll_once(f);
+	assert_int_equal(p.state, MINTMON_POLL_SAME);
+	assert_int_equal(p.heartbeat, f->p.jiffies + 1);
+	assert_in_range(p.reads, 1, POLL_MAX_READS);
+	for (i = 0, discoveries = 0; i < 2 * MINTMON_VERIFY_STALLED; i++) {
+		hits = f->sm.watch_hits;
+		poll_once(f);
+		discoveries += f->sm.watch_hits != hits;
+	}
+	assert_int_equal(discoveries, 1);
+}
+
+/*
  * Memory wiped: gone, with the reason. The same bytes back: the same boot
  * (a passing glitch, not a reboot). Then another boot: rebooted.
  */
@@ -442,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reboot_same_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reboot_kaslr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reboot_kaslr_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_unreadable, setup, teardown),
