@@ -214,6 +214,12 @@ struct mintmon_kernel {
 	/* Working state of mintmon_kernel_read_batch(), allocated with the kernel. */
 	struct mintmon_batch_piece *pieces;
 	struct mintmon_iov *piece_iov;
+	/*
+	 * Images the search that found this kernel tried and could not attach
+	 * (a kernel still starting, a half-overwritten one): a later search may
+	 * find more there.
+	 */
+	unsigned int images_failed;
 };
 
 /*

@@ -23,8 +23,10 @@
  * intervals up to MINTMON_VERIFY_MAX polls, so a hung target does not cost
  * an attach every other poll for ever. A look first lists the kernel images
  * the search would try (page tables only, mintmon_kernel_images()): when
- * they are the ones of the last look, nothing new can run there and the
- * attach is skipped, so a paused target costs a scan, not a discovery. Each session has its own error object, so two
+ * they are the ones of the last look, and that look attached every one it
+ * tried, nothing new can run there and the attach is skipped, so a paused
+ * target costs a scan, not a discovery. (An image that could not be
+ * attached, such as a kernel still starting, is looked at again.) Each session has its own error object, so two
  * sessions can be polled from two threads.
  */
 #ifndef MINTMON_SESSION_H
@@ -66,9 +68,13 @@ struct mintmon_session {
 	u32 stalled;
 	u32 verify_at;
 	u32 verify_step;
-	/* The images the last look from scratch found (reset when the heartbeat moves). */
+	/*
+	 * The images the last look from scratch found, and whether it attached
+	 * every one it tried (both reset when the heartbeat moves).
+	 */
 	u64 seen[MINTMON_KERNEL_MAX_IMAGES];
 	unsigned int nr_seen;
+	bool seen_all_attached;
 	/* Another kernel seen while ours stalled: switched to once its heartbeat moves. */
 	bool have_candidate;
 	struct mintmon_boot_id candidate;

@@ -1419,7 +1419,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 {
 	u64 tried[MAX_IMAGES], range[2][2], best_time = 0;
 	struct mintmon_kernel *k, *best = NULL;
-	unsigned int nr_tried = 0, pass, i;
+	unsigned int nr_tried = 0, nr_failed = 0, pass, i;
 	int err = -ENOENT;
 
 	k = kernel_alloc(mem, e);
@@ -1447,6 +1447,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			if (err == -ENOMEM)
 				goto fail;
 			if (err) {
+				nr_failed++;
 				kernel_reset(k);
 				continue;
 			}
@@ -1480,6 +1481,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 	}
 	if (best) {
 		mintmon_kernel_destroy(k);
+		best->images_failed = nr_failed;
 		mintmon_kernel_use_ram(best);	/* the loser's reset forgot it */
 		mintmon_error_clear(e);
 		*kernel_ret = best;

@@ -33,6 +33,7 @@ static void heartbeat_moved(struct mintmon_session *s, u64 heartbeat)
 	s->verify_step = MINTMON_VERIFY_STALLED;
 	s->verify_at = MINTMON_VERIFY_STALLED;
 	s->nr_seen = 0;
+	s->seen_all_attached = false;
 }
 
 /* Has a kernel image appeared (or gone) since the last look from scratch? */
@@ -129,12 +130,16 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 		s->verify_step = s->verify_step * 2 > MINTMON_VERIFY_MAX ? MINTMON_VERIFY_MAX :
 									   s->verify_step * 2;
 	s->verify_at = s->stalled + s->verify_step;
-	/* A candidate is looked at again until its heartbeat decides. */
-	if (!s->have_candidate && !images_changed(s))
+	/*
+	 * Nothing new since a look that attached every image it tried: skip.
+	 * A candidate is looked at again until its heartbeat decides.
+	 */
+	if (!images_changed(s) && s->seen_all_attached && !s->have_candidate)
 		return 0;
 	err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &nk);
 	if (err == -ENOMEM)
 		return err;
+	s->seen_all_attached = !err && !nk->images_failed;
 	if (!err && !same_id(&nk->id, &s->k->id)) {
 		u64 hb = 0;
 		bool alive;

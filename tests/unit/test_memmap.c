@@ -337,6 +337,15 @@ static void test_outputs_small_layout(void **state)
  * monitors them or not; monitoring only adds windows. One small layout per
  * case, its expected e820 worked out by hand.
  */
+/* Three nodes whose regions touch each other and firmware (two cases below). */
+#define TOUCHING_LAYOUT							\
+	"memory 1G\n"							\
+	"firmware 0x3ff0000 64K acpi\n"					\
+	"firmware 0xc000000 1M reserved\n"				\
+	"node 0\ncpus 0\nram 0x20000000 64M kernel\nwindow 0x38000000 1M\n"	\
+	"node 1\ncpus 1\nram 0x4000000 32M\nram 0x8000000 32M\nram 0x24000000 64M kernel\n" \
+	"node 2\ncpus 2\nram 0xa000000 32M\nram 0x28000000 64M kernel\n"
+
 static const struct {
 	const char *what;
 	const char *text;
@@ -375,12 +384,7 @@ static const struct {
 	 * merged, another type). Node 0's window is reserved, its own.
 	 */
 	{ "touching foreign regions and firmware",
-	  "memory 1G\n"
-	  "firmware 0x3ff0000 64K acpi\n"
-	  "firmware 0xc000000 1M reserved\n"
-	  "node 0\ncpus 0\nram 0x20000000 64M kernel\nwindow 0x38000000 1M\n"
-	  "node 1\ncpus 1\nram 0x4000000 32M\nram 0x8000000 32M\nram 0x24000000 64M kernel\n"
-	  "node 2\ncpus 2\nram 0xa000000 32M\nram 0x28000000 64M kernel\n",
+	  TOUCHING_LAYOUT,
 	  0, { 6, {
 		{ 0x3ff0000, 0x10000, ACPI },
 		{ 0x4000000, 0x2000000, RES },		/* node 1 region 0 */
@@ -390,12 +394,7 @@ static const struct {
 		{ 0x38000000, 0x100000, RES },		/* node 0's window */
 	  } }, 1 },
 	{ "... and node 2 of it: node 0's window is not in its map",
-	  "memory 1G\n"
-	  "firmware 0x3ff0000 64K acpi\n"
-	  "firmware 0xc000000 1M reserved\n"
-	  "node 0\ncpus 0\nram 0x20000000 64M kernel\nwindow 0x38000000 1M\n"
-	  "node 1\ncpus 1\nram 0x4000000 32M\nram 0x8000000 32M\nram 0x24000000 64M kernel\n"
-	  "node 2\ncpus 2\nram 0xa000000 32M\nram 0x28000000 64M kernel\n",
+	  TOUCHING_LAYOUT,
 	  2, { 7, {
 		{ 0x3ff0000, 0x10000, ACPI },
 		{ 0x4000000, 0x2000000, RES },

@@ -268,6 +268,42 @@ static void test_reboot_kaslr_window(void **state)
 }
 
 /*
+ * The new kernel is still starting when the session first looks (its canary
+ * not drawn: not attachable), and its image stays where it is: a look that
+ * could not attach every image must not count as having seen them all.
+ */
+static void test_reboot_starting(void **state)
+{
+	struct fixture *f = *state;
+	struct mintmon_kernel_options o = {.search_start = 0x100000, .search_end = f->p.mem_size};
+	struct synth_params next;
+	struct mintmon_poll p;
+	unsigned int i;
+
+	assert_int_equal(mintmon_session_create(&f->m, &o, 0, &f->s), 0);
+	next = f->p;
+	next.text_phys = 0x3400000;
+	next.kaslr_offset = 0x0c400000;
+	next.page_offset_base = 0xffff9b0f80000000ull;
+	next.canary = 0;			/* boot_init_stack_canary() not run yet */
+	next.nr_procs = 10;
+	assert_int_equal(synth_build(f->sk, &next), 0);
+	for (i = 0; i <= 4 * MINTMON_VERIFY_STALLED + 4; i++)
+		assert_int_equal(poll_once(f).state, MINTMON_POLL_SAME);
+	/* It starts: the canary is drawn, its heartbeat moves. */
+	next.canary = 0x1badb002cafef00dull;
+	synth_put64(f->sk, f->sk->canary_phys, next.canary);
+	for (i = 0; i <= 2 * MINTMON_VERIFY_STALLED + 2; i++) {
+		synth_put64(f->sk, f->sk->jiffies_phys, next.jiffies + 1 + i);
+		p = poll_once(f);
+		if (p.state != MINTMON_POLL_SAME)
+			break;
+	}
+	assert_int_equal(p.state, MINTMON_POLL_REBOOTED);
+	assert_attached_to(f, &next);
+}
+
+/*
  * A paused target: its heartbeat stands still and nothing else changes. The
  * first look from scratch attaches again (a discovery, megabytes); the later
  * ones find the same kernel images and skip it (page tables only). On a
@@ -491,6 +527,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reboot_same_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reboot_kaslr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reboot_kaslr_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reboot_starting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
