@@ -70,7 +70,8 @@ struct mintmon_session {
 	u32 verify_step;
 	/*
 	 * The images the last look from scratch found, and whether it attached
-	 * every one it tried (both reset when the heartbeat moves).
+	 * every one it tried (kept while the heartbeat moves: an idle target
+	 * stalls often, and nothing new is there to attach).
 	 */
 	u64 seen[MINTMON_KERNEL_MAX_IMAGES];
 	unsigned int nr_seen;

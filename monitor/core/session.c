@@ -32,11 +32,14 @@ static void heartbeat_moved(struct mintmon_session *s, u64 heartbeat)
 	s->have_candidate = false;
 	s->verify_step = MINTMON_VERIFY_STALLED;
 	s->verify_at = MINTMON_VERIFY_STALLED;
-	s->nr_seen = 0;
-	s->seen_all_attached = false;
 }
 
-/* Has a kernel image appeared (or gone) since the last look from scratch? */
+/*
+ * Has a kernel image appeared (or gone) since the last look from scratch?
+ * All of the search is listed: an image only the ascending scan finds may
+ * be the new boot (a new kernel is attachable a moment before it builds its
+ * trampoline in the first MiB).
+ */
 static bool images_changed(struct mintmon_session *s)
 {
 	u64 now[MINTMON_KERNEL_MAX_IMAGES];

@@ -76,6 +76,7 @@ struct mintmon_kmod_peer {
 	u64 boot_id;
 	struct mintmon_health_sample ring[MINTMON_KMOD_RING];
 	unsigned int head, nr;
+	bool started;			/* queued once: a new period may kick it */
 	bool stopping;
 
 	/* Published state. */
@@ -123,6 +124,8 @@ int mintmon_kmod_sysfs_init(struct mintmon_kmod *km);
 void mintmon_kmod_sysfs_deinit(struct mintmon_kmod *km);
 int mintmon_kmod_watchdog_init(struct mintmon_kmod_peer *p, struct kset *kset);
 void mintmon_kmod_watchdog_start(struct mintmon_kmod_peer *p);
+/* Poll now (a new period_ms takes effect at once, not after the old one). */
+void mintmon_kmod_watchdog_kick(struct mintmon_kmod_peer *p);
 void mintmon_kmod_watchdog_deinit(struct mintmon_kmod_peer *p);
 
 #endif /* MINTMON_KMOD_H */

@@ -40,9 +40,26 @@ static int set_bounded(const char *val, unsigned int *to, unsigned int min, unsi
 	return 0;
 }
 
+/*
+ * Module parameters are writable while init and exit run (their sysfs
+ * files outlive both): peers are created, started and destroyed under
+ * this lock, and a new period kicks them under it.
+ */
+static DEFINE_MUTEX(peers_lock);
+
 static int set_period(const char *val, const struct kernel_param *kp)
 {
-	return set_bounded(val, &mintmon_kmod_period_ms, 10, 60000);	/* 10 ms .. 1 min */
+	int err = set_bounded(val, &mintmon_kmod_period_ms, 10, 60000);	/* 10 ms .. 1 min */
+	unsigned int i;
+
+	if (err)
+		return err;
+	/* The work is queued with the old period: a minute at most. Poll now. */
+	mutex_lock(&peers_lock);
+	for (i = 0; i < mintmon_kmod.nr_peers; i++)
+		mintmon_kmod_watchdog_kick(mintmon_kmod.peers[i]);
+	mutex_unlock(&peers_lock);
+	return 0;
 }
 
 /* The watchdog keeps MINTMON_KMOD_RING samples: the reference must be among them. */
@@ -184,6 +201,7 @@ static int __init mintmon_kmod_init(void)
 	err = mintmon_kmod_sysfs_init(km);
 	if (err)
 		goto out_layout;
+	mutex_lock(&peers_lock);
 	for (id = 0; id < km->layout->nr_nodes; id++) {
 		if (!(monitors & (1U << id)))
 			continue;
@@ -193,6 +211,7 @@ static int __init mintmon_kmod_init(void)
 	}
 	for (id = 0; id < km->nr_peers; id++)
 		mintmon_kmod_watchdog_start(km->peers[id]);
+	mutex_unlock(&peers_lock);
 	pr_info("mintmon: node %u watches %u peer(s), layout %016llx from %s, period %u ms\n",
 		km->node, km->nr_peers, km->hash, km->from_handover ? "kexec-mint" : layout,
 		READ_ONCE(mintmon_kmod_period_ms));
@@ -200,6 +219,7 @@ static int __init mintmon_kmod_init(void)
 
 out_peers:
 	peers_destroy(km);
+	mutex_unlock(&peers_lock);
 	mintmon_kmod_sysfs_deinit(km);
 out_layout:
 	layout_free(km);
@@ -210,7 +230,9 @@ static void __exit mintmon_kmod_exit(void)
 {
 	struct mintmon_kmod *km = &mintmon_kmod;
 
+	mutex_lock(&peers_lock);
 	peers_destroy(km);
+	mutex_unlock(&peers_lock);
 	mintmon_kmod_sysfs_deinit(km);
 	layout_free(km);
 	pr_info("mintmon: unloaded, windows released\n");

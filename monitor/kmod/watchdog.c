@@ -382,7 +382,14 @@ int mintmon_kmod_watchdog_init(struct mintmon_kmod_peer *p, struct kset *kset)
 
 void mintmon_kmod_watchdog_start(struct mintmon_kmod_peer *p)
 {
+	p->started = true;
 	queue_delayed_work(system_unbound_wq, &p->work, 0);
+}
+
+void mintmon_kmod_watchdog_kick(struct mintmon_kmod_peer *p)
+{
+	if (p->started && !READ_ONCE(p->stopping))
+		mod_delayed_work(system_unbound_wq, &p->work, 0);
 }
 
 void mintmon_kmod_watchdog_deinit(struct mintmon_kmod_peer *p)

@@ -46,6 +46,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "TARGET:  file:PATH[:map=PHYS+SIZE@OFF,...]   raw physical memory image\n"
 	      "         elf:PATH                            ELF core (dump-guest-memory, vmcore)\n"
+	      "         node:N                              Mint peer N through mintmon.ko (/dev/mint/nodeN)\n"
 	      "COMMAND:\n", out);
 	for (i = 0; i < MINTMON_ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-9s %-9s %s\n", commands[i].name, commands[i].args,

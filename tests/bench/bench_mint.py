@@ -74,7 +74,9 @@ def watchdog(n0, ids, period, seconds, windows):
                 nbytes[k].append(s1[k][2])
         idle.append(idle_share(c0, c1) * 100)
     med = statistics.median
-    return {k: (med(per_poll[k]), med(nbytes[k]), med(share[k])) for k in ids}, med(idle)
+    # At the baseline's 60 s period a window may see no poll: only idle counts there.
+    return {k: (med(per_poll[k]), med(nbytes[k]), med(share[k])) if per_poll[k] else None
+            for k in ids}, med(idle)
 
 
 def main(argv):

@@ -12,6 +12,8 @@ Cases (PASS/FAIL lines like the rest of test_mint.py):
                         /proc/iomem, /dev/mint/nodeN 0400
   m.nodes               `mintmon nodes --json`: every node, peers running
                         with the release the peer's uname -r gives
+  m.health-watch        `mintmon -t node:K health --json` and `mintmon watch
+                        node:1 node:2`: every peer running
   m.ps/m.syms/m.vread nodeK
                         through /dev/mint/nodeK, from node 0, against the
                         peer's own /proc (truth.c snapshot, peer paused while
@@ -321,6 +323,31 @@ def run(res, m, args):
         problems.append("not the expected JSON (%s): %r" % (e, out[:200]))
     res.case("m.nodes", ok and not problems, "; ".join(problems) or
              "peers running after %.0f s: %s" % (time.monotonic() - t0, out.strip()[:200]))
+
+    # -- health and watch take node:N like any target --
+    problems = []
+    for p in peers:
+        rc, out = n0.run("mintmon -t node:%d health --json" % p.id)
+        try:
+            st = json.loads(out).get("state")
+        except ValueError:
+            st = "not JSON: %r" % out[:120]
+        if rc or st != "running":
+            problems.append("health node:%d: rc %d, state %s" % (p.id, rc, st))
+    rc, out = n0.run("mintmon watch %s --count 10" % " ".join("node:%d" % p.id for p in peers))
+    seen = {}
+    for ln in out.splitlines():
+        try:
+            o = json.loads(ln)
+        except ValueError:
+            continue
+        seen[o.get("target")] = o.get("new")
+    for p in peers:
+        if seen.get("node:%d" % p.id) != "running":
+            problems.append("watch: node:%d %s" % (p.id, seen.get("node:%d" % p.id)))
+    res.case("m.health-watch", not problems, "; ".join(problems) or
+             "health --json running for each peer; watch %s: %s" % (
+                 " ".join("node:%d" % p.id for p in peers), seen))
 
     # -- what node 0 reads of each peer, against the peer's own view --
     for p in peers:
