@@ -1344,23 +1344,19 @@ static struct mintmon_kernel *kernel_alloc(struct mintmon_memory *mem, struct mi
 }
 
 /*
- * CLOCK_REALTIME as of the kernel's last timekeeping update, ns: the
- * monotonic clock (tkr_mono.base + xtime_nsec >> shift) plus offs_real.
- * 0 if unknown.
+ * When the kernel booted, on the wall clock, ns: tk_core's offs_real
+ * (CLOCK_REALTIME - CLOCK_MONOTONIC), set from the RTC at boot and moved
+ * only by settimeofday/NTP. Not the current wall clock: a dead kernel's may
+ * have run ahead of its successor's (TCG guests drift). 0 if unknown.
  */
-static u64 kernel_realtime_ns(struct mintmon_kernel *k)
+static u64 kernel_boot_realtime_ns(struct mintmon_kernel *k)
 {
-	u64 base, real, xnsec = 0, shift = 0;
+	u64 real;
 
 	if (!k->timekeeper_vaddr || !k->tk_offs_real.present ||
-	    mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_base, &base) ||
 	    mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_offs_real, &real))
 		return 0;
-	if (k->tk_mono_xtime_nsec.present && k->tk_mono_shift.present &&
-	    (mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_xtime_nsec, &xnsec) ||
-	     mintmon_kernel_read_field(k, k->timekeeper_vaddr, &k->tk_mono_shift, &shift)))
-		return 0;
-	return base + real + (shift < 64 ? xnsec >> shift : 0);
+	return real;
 }
 
 /*
@@ -1460,10 +1456,10 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			 * A kernel that kexec'd another may have put its trampoline
 			 * elsewhere in the first MiB: the earlier copy stays there
 			 * (each kernel reserves the first MiB), with its intact
-			 * image behind it. The running kernel is the one whose
-			 * wall clock is the latest; the others stopped with theirs.
+			 * image behind it. The running kernel is the one that
+			 * booted last.
 			 */
-			t = kernel_realtime_ns(k);
+			t = kernel_boot_realtime_ns(k);
 			if (best && t <= best_time) {
 				kernel_reset(k);
 				continue;

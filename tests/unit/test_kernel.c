@@ -235,7 +235,8 @@ static void test_synth_discovery(void **state)
  * A kernel that kexec'd another put its trampoline elsewhere in the first
  * MiB (Mint nodes: seen after the second kexec of a node): the old copy
  * stays, and so does the old image. Discovery must attach the running
- * kernel, the one whose wall clock is the latest, wherever its copy lies.
+ * kernel, the one that booted last (offs_real: the wall clock of its boot),
+ * wherever its copy lies.
  */
 static void test_synth_two_trampolines(void **state)
 {
