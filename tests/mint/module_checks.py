@@ -408,7 +408,10 @@ def run(res, m, args):
         before = q.start_reboot()
         q.wait_reboot(before)
         d1 = change_after(n0, q.id, t, "rebooted", 120)
-        d2 = change_after(n0, q.id, t, "running", 120)
+        # running after rebooted: the peer may pass through hung -> running
+        # while it goes down, before the new kernel is found.
+        d2 = change_after(n0, q.id, t + d1, "running", 120) if d1 is not None else None
+        d2 = d1 + d2 if d2 is not None else None
         code = q.run("grep 'Kernel code' /proc/iomem")[1].split("-")[0].strip()
         info = NodeTool(n0, q.id).json("info", "--json")
         got = "%x" % int(str(info.get("text_phys", info.get("kernel_text_phys", "0"))), 0) \
