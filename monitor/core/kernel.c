@@ -1414,9 +1414,10 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			  struct mintmon_error *e, struct mintmon_kernel **kernel_ret)
 {
 	u64 tried[MAX_IMAGES], range[2][2], best_time = 0;
+	unsigned int nr_tried = 0, nr_failed = 0, pass_first, pass, i;
 	struct mintmon_kernel *k, *best = NULL;
-	unsigned int nr_tried = 0, nr_failed = 0, pass, i;
-	int err = -ENOENT;
+	struct mintmon_error *first = NULL;	/* the first failure: what is reported */
+	int err = -ENOENT, first_err = 0;
 
 	k = kernel_alloc(mem, e);
 	if (!k)
@@ -1427,6 +1428,13 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 	for (pass = 0; pass < 2 && !best && nr_tried < MAX_IMAGES; pass++) {
 		u64 pos = range[pass][0], pass_end = range[pass][1];
 
+		/*
+		 * The ascending pass tries again an image the first MiB's tables
+		 * named and failed on: a stale trampoline may reach the running
+		 * kernel's place through tables that kernel overwrote, while its
+		 * own init_top_pgt maps it (seen after a Mint peer's kexec).
+		 */
+		pass_first = nr_tried;
 		while (pos < pass_end && nr_tried < MAX_IMAGES) {
 			bool seen = false;
 			u64 t;
@@ -1434,7 +1442,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			if (k->arch->find_kernel(mem, pos, pass_end, &k->image))
 				break;
 			pos = k->image.pgtable + PAGE_SIZE_4K;
-			for (i = 0; i < nr_tried; i++)
+			for (i = pass_first; i < nr_tried; i++)
 				seen |= tried[i] == k->image.text_phys;
 			if (seen)
 				continue;
@@ -1444,6 +1452,10 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 				goto fail;
 			if (err) {
 				nr_failed++;
+				if (!first && (first = mintmon_malloc(sizeof(*first)))) {
+					*first = *e;
+					first_err = err;
+				}
 				kernel_reset(k);
 				continue;
 			}
@@ -1476,6 +1488,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 		}
 	}
 	if (best) {
+		mintmon_free(first);
 		mintmon_kernel_destroy(k);
 		best->images_failed = nr_failed;
 		mintmon_kernel_use_ram(best);	/* the loser's reset forgot it */
@@ -1489,7 +1502,12 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 				   (unsigned long long)(opts && opts->first_end > opts->first_start ?
 							range[1][0] : range[0][0]),
 				   (unsigned long long)range[1][1]);
+	if (first) {
+		*e = *first;
+		err = first_err;
+	}
 fail:
+	mintmon_free(first);
 	mintmon_kernel_destroy(best);
 	mintmon_kernel_destroy(k);
 	return err;
