@@ -1452,7 +1452,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 				goto fail;
 			if (err) {
 				nr_failed++;
-				if (!first && (first = mintmon_malloc(sizeof(*first)))) {
+				if (e && !first && (first = mintmon_malloc(sizeof(*first)))) {
 					*first = *e;
 					first_err = err;
 				}

@@ -294,6 +294,52 @@ static void test_synth_two_trampolines(void **state)
 	}
 }
 
+/*
+ * A stale table in the first MiB reaches the running kernel's place through
+ * tables that no longer describe it (here: its PMDs shifted by one, so
+ * _text seems 2 MiB off), and that discovery fails. The ascending pass must
+ * try the same image again through its own init_top_pgt (seen after a Mint
+ * peer's kexec), and a search that fails reports the first failure.
+ */
+static void test_synth_stale_trampoline(void **state)
+{
+	const u64 t = 0x90000, l3 = 0x91000, l2 = 0x92000, mask = 0x000ffffffffff000ull;
+	struct synth_params p;
+	struct synth_kernel *sk;
+	struct synth_memory sm;
+	struct mintmon_memory m;
+	struct mintmon_error e;
+	struct mintmon_kernel *k = NULL;
+	u64 e511, e510, old_l3, old_l2;
+	unsigned int i;
+
+	synth_default_params(&p);
+	sk = synth_new(&p);
+	assert_non_null(sk);
+	/* Only the stale copy in the first MiB: the real trampoline is gone. */
+	memcpy(sk->mem + t, sk->mem + sk->trampoline, 4096);
+	memset(sk->mem + sk->trampoline, 0, 4096);
+	e511 = synth_get64(sk, t + 8 * 511);
+	old_l3 = e511 & mask;
+	e510 = synth_get64(sk, old_l3 + 8 * 510);
+	old_l2 = e510 & mask;
+	memcpy(sk->mem + l3, sk->mem + old_l3, 4096);
+	memset(sk->mem + l2, 0, 4096);
+	for (i = 0; i + 1 < 512; i++)
+		synth_put64(sk, l2 + 8 * (i + 1), synth_get64(sk, old_l2 + 8 * i));
+	synth_put64(sk, t + 8 * 511, l3 | (e511 & ~mask));
+	synth_put64(sk, l3 + 8 * 510, l2 | (e510 & ~mask));
+	synth_memory_init(&sm, &m, sk->mem, p.mem_size);
+	mintmon_error_init(&e, 0);
+	assert_int_equal(mintmon_kernel_create(&m, NULL, &e, &k), 0);
+	assert_int_equal(k->text_phys, p.text_phys);
+	assert_int_equal(k->text_virt, sk->text_virt);
+	assert_true(k->image.pgtable >= 0x100000);
+	assert_int_equal(k->images_failed, 1);
+	mintmon_kernel_destroy(k);
+	synth_free(sk);
+}
+
 /* Without CONFIG_KALLSYMS_ALL kallsyms lists text symbols only: the error must say so. */
 static void test_synth_no_kallsyms_all(void **state)
 {
@@ -381,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_no_kernel),
 		cmocka_unit_test(test_synth_discovery),
 		cmocka_unit_test(test_synth_two_trampolines),
+		cmocka_unit_test(test_synth_stale_trampoline),
 		cmocka_unit_test(test_synth_no_kallsyms_all),
 		cmocka_unit_test(test_synth_ram_checks),
 	};
