@@ -100,6 +100,13 @@ struct mintmon_kernel_options {
 	 */
 	u64 first_start;
 	u64 first_end;
+	/*
+	 * Try every image the search finds and keep the one that booted last
+	 * (a session's look for another boot); false: the ascending pass
+	 * stops at the first image that attaches. The first MiB's copies are
+	 * always all tried.
+	 */
+	bool every_image;
 	/* BTF to use instead of the kernel's own .BTF (copied), or NULL. */
 	const void *btf_data;
 	size_t btf_size;
@@ -220,6 +227,9 @@ struct mintmon_kernel {
 	 * find more there.
 	 */
 	unsigned int images_failed;
+	/* Images that search tried (distinct), and whether this one was named by the first MiB. */
+	unsigned int images_tried;
+	bool found_first;
 };
 
 /*
@@ -234,13 +244,18 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 /* Kernel images a search tries at most. */
 #define MINTMON_KERNEL_MAX_IMAGES 8
 
+/* The first MiB: real-mode trampoline, BIOS data, never the kernel's image. */
+#define MINTMON_FIRST_MIB 0x100000ull
+
 /*
  * The distinct kernel images (the physical address of each one's _text) a
  * search with opts would try, in its order, without attaching any: it reads
- * page tables only (a page at a time). At most max; *nr_ret = 0 if none.
+ * page tables only (a page at a time). first_only: only those the first
+ * MiB's tables name (a few hundred pages read, not the whole window). At
+ * most max; *nr_ret = 0 if none.
  */
 int mintmon_kernel_images(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
-			  u64 *text_phys, unsigned int max, unsigned int *nr_ret);
+			  bool first_only, u64 *text_phys, unsigned int max, unsigned int *nr_ret);
 void mintmon_kernel_destroy(struct mintmon_kernel *k);
 
 /* Translate a kernel virtual address (image, direct map, vmalloc, vmemmap). */

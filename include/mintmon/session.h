@@ -22,12 +22,16 @@
  * MINTMON_VERIFY_FAST polls (a reboot takes seconds), then at doubling
  * intervals up to MINTMON_VERIFY_MAX polls, so a hung target does not cost
  * an attach every other poll for ever. A look first lists the kernel images
- * the search would try (page tables only, mintmon_kernel_images()): when
- * they are the ones of the last look, and that look attached every one it
- * tried, nothing new can run there and the attach is skipped, so a paused
- * target costs a scan, not a discovery. (An image that could not be
- * attached, such as a kernel still starting, is looked at again.) Each session has its own error object, so two
- * sessions can be polled from two threads.
+ * the search would try (page tables only, mintmon_kernel_images(); the
+ * first MiB's alone when the kernel was found there, since every boot
+ * rebuilds its trampoline there): when they are the ones of the last look,
+ * and that look attached every one, or our kernel has run since, nothing
+ * new can run there and the attach is skipped, so a paused or idle target
+ * costs a scan of the first MiB, not a discovery. (An image that could not
+ * be attached while ours stands still, such as a kernel still starting, is
+ * looked at again.) A look tries every image and keeps the one that booted
+ * last. Each session has its own error object, so two sessions can be
+ * polled from two threads.
  */
 #ifndef MINTMON_SESSION_H
 #define MINTMON_SESSION_H
@@ -37,6 +41,8 @@
 #define MINTMON_VERIFY_STALLED 2
 #define MINTMON_VERIFY_FAST 300
 #define MINTMON_VERIFY_MAX 64
+/* The longest a look budget puts the next listing off. */
+#define MINTMON_LOOK_WAIT_MAX_NS (30ull * 1000000000)
 
 enum mintmon_poll_state {
 	MINTMON_POLL_ATTACHED,	/* first attach */
@@ -69,13 +75,37 @@ struct mintmon_session {
 	u32 verify_at;
 	u32 verify_step;
 	/*
-	 * The images the last look from scratch found, and whether it attached
-	 * every one it tried (kept while the heartbeat moves: an idle target
-	 * stalls often, and nothing new is there to attach).
+	 * The images the last look from scratch listed (the first MiB's only
+	 * if seen_first), whether it attached every one, and whether our
+	 * kernel has run since (seen_settled: an image it could not attach is
+	 * then no boot in progress). Kept while the heartbeat moves: an idle
+	 * target stalls often, and nothing new is there to attach. look_first:
+	 * the last search found its kernel through the first MiB, so the next
+	 * listing reads the first MiB only.
 	 */
 	u64 seen[MINTMON_KERNEL_MAX_IMAGES];
 	unsigned int nr_seen;
+	bool seen_first;
 	bool seen_all_attached;
+	bool seen_settled;
+	bool look_first;
+	/* Looks at the stalled heartbeat since create, and searches from scratch (attaches included). */
+	u64 looks;
+	u64 searches;
+	/*
+	 * Optional, set by the caller after create: a clock (monotonic ns) and
+	 * the share of time, in parts per million, that listing images may
+	 * take (0: no limit). A listing that took t ns is not followed by
+	 * another for t * (10^6 / look_budget_ppm - 1) ns: where the first MiB
+	 * is out of sight (the emulated Mint machine) a listing reads one
+	 * entry per page of the whole window, 85 ms under TCG. The wait is
+	 * at most MINTMON_LOOK_WAIT_MAX_NS; a candidate is looked at again
+	 * regardless. next_look_ns: when the next listing may start.
+	 */
+	u64 (*clock_ns)(void);
+	u32 look_budget_ppm;
+	u64 next_look_ns;
+	u64 budget_skips;	/* looks the budget put off */
 	/* Another kernel seen while ours stalled: switched to once its heartbeat moves. */
 	bool have_candidate;
 	struct mintmon_boot_id candidate;

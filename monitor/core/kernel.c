@@ -2,7 +2,6 @@
 /* Find a Linux kernel in physical memory and learn its layout (see kernel.h). */
 #include "mintmon/kernel.h"
 
-#define MIB_1 (1ull << 20)
 #define MIB_2 (2ull << 20)
 /* Bound on kernel read-only data copied for the kallsyms search. */
 #define MAX_RODATA (96ull << 20)
@@ -445,7 +444,7 @@ static void check_vmcoreinfo(struct mintmon_kernel *k, struct discovery *d)
  */
 static void find_kaslr_offset(struct mintmon_kernel *k, struct discovery *d)
 {
-	u64 off, pref = 16 * MIB_1;
+	u64 off, pref = 16ull << 20;
 
 	if (d->have[SYM_BOOT_PARAMS] &&
 	    !mintmon_btf_offsetof(k->btf, "boot_params", "hdr.pref_address", &off)) {
@@ -790,7 +789,7 @@ static int take_identity(struct mintmon_kernel *k, struct discovery *d)
 	 * every kernel that boots there; a table found elsewhere by the full
 	 * scan may be a process's pgd, freed at exit: use init_top_pgt then.
 	 */
-	table = k->image.pgtable < MIB_1 ? k->image.pgtable : k->pgtable;
+	table = k->image.pgtable < MINTMON_FIRST_MIB ? k->image.pgtable : k->pgtable;
 	k->top_entry_phys = table + 8 * ((k->text_virt >> idx_shift) & 511);
 	if (mintmon_memory_read(k->mem, k->top_entry_phys, &v, 8, NULL))
 		return mintmon_fail_at(k->err, -EFAULT, "discovery", k->top_entry_phys,
@@ -1377,21 +1376,21 @@ static void search_ranges(struct mintmon_memory *mem, const struct mintmon_kerne
 		range[1][0] = start;
 	} else {
 		range[0][0] = start;
-		range[0][1] = start + MIB_1 < end ? start + MIB_1 : end;
+		range[0][1] = start + MINTMON_FIRST_MIB < end ? start + MINTMON_FIRST_MIB : end;
 		range[1][0] = range[0][1];
 	}
 	range[1][1] = end;
 }
 
 int mintmon_kernel_images(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
-			  u64 *text_phys, unsigned int max, unsigned int *nr_ret)
+			  bool first_only, u64 *text_phys, unsigned int max, unsigned int *nr_ret)
 {
 	struct mintmon_arch_image image;
 	unsigned int pass, nr = 0, i;
 	u64 range[2][2];
 
 	search_ranges(mem, opts, range);
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < (first_only ? 1u : 2u); pass++) {
 		u64 pos = range[pass][0];
 
 		while (pos < range[pass][1] && nr < max) {
@@ -1414,7 +1413,9 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			  struct mintmon_error *e, struct mintmon_kernel **kernel_ret)
 {
 	u64 tried[MAX_IMAGES], range[2][2], best_time = 0;
-	unsigned int nr_tried = 0, nr_failed = 0, pass_first, pass, i;
+	bool attached[MAX_IMAGES];
+	unsigned int nr_tried = 0, nr_failed = 0, nr_distinct = 0, pass_first, pass, i, j;
+	bool every = opts && opts->every_image, best_first = false;
 	struct mintmon_kernel *k, *best = NULL;
 	struct mintmon_error *first = NULL;	/* the first failure: what is reported */
 	int err = -ENOENT, first_err = 0;
@@ -1429,10 +1430,12 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 		u64 pos = range[pass][0], pass_end = range[pass][1];
 
 		/*
-		 * The ascending pass tries again an image the first MiB's tables
-		 * named and failed on: a stale trampoline may reach the running
-		 * kernel's place through tables that kernel overwrote, while its
-		 * own init_top_pgt maps it (seen after a Mint peer's kexec).
+		 * A stale trampoline may reach the running kernel's place through
+		 * tables that kernel overwrote (seen after a Mint peer's kexec):
+		 * the first MiB's other tables naming the same place are tried
+		 * too, and the ascending pass tries again an image the first
+		 * MiB's tables failed on, through its own init_top_pgt. There,
+		 * every process's table maps the kernel: each place once.
 		 */
 		pass_first = nr_tried;
 		while (pos < pass_end && nr_tried < MAX_IMAGES) {
@@ -1443,13 +1446,15 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 				break;
 			pos = k->image.pgtable + PAGE_SIZE_4K;
 			for (i = pass_first; i < nr_tried; i++)
-				seen |= tried[i] == k->image.text_phys;
+				seen |= tried[i] == k->image.text_phys && (pass || attached[i]);
 			if (seen)
 				continue;
+			attached[nr_tried] = false;
 			tried[nr_tried++] = k->image.text_phys;
 			err = discover(k, opts);
 			if (err == -ENOMEM)
 				goto fail;
+			attached[nr_tried - 1] = !err;
 			if (err) {
 				nr_failed++;
 				if (e && !first && (first = mintmon_malloc(sizeof(*first)))) {
@@ -1459,17 +1464,14 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 				kernel_reset(k);
 				continue;
 			}
-			if (pass) {
-				best = k;	/* the first intact image in address order */
-				k = NULL;
-				break;
-			}
 			/*
 			 * A kernel that kexec'd another may have put its trampoline
 			 * elsewhere in the first MiB: the earlier copy stays there
 			 * (each kernel reserves the first MiB), with its intact
 			 * image behind it. The running kernel is the one that
-			 * booted last.
+			 * booted last. The ascending pass stops at the first
+			 * intact image unless asked for every one (an earlier
+			 * boot's may come first: a session's look wants them all).
 			 */
 			t = kernel_boot_realtime_ns(k);
 			if (best && t <= best_time) {
@@ -1479,6 +1481,11 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			mintmon_kernel_destroy(best);
 			best = k;
 			best_time = t;
+			best_first = pass == 0;
+			if (pass && !every) {
+				k = NULL;
+				break;
+			}
 			k = kernel_alloc(mem, e);
 			if (!k) {
 				err = mintmon_fail(e, -ENOMEM, "discovery", "out of memory");
@@ -1487,10 +1494,17 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			mintmon_memory_set_ram(mem, NULL, 0);
 		}
 	}
+	for (i = 0; i < nr_tried; i++) {
+		for (j = 0; j < i && tried[j] != tried[i]; j++)
+			;
+		nr_distinct += j == i;
+	}
 	if (best) {
 		mintmon_free(first);
 		mintmon_kernel_destroy(k);
 		best->images_failed = nr_failed;
+		best->images_tried = nr_distinct;
+		best->found_first = best_first;
 		mintmon_kernel_use_ram(best);	/* the loser's reset forgot it */
 		mintmon_error_clear(e);
 		*kernel_ret = best;

@@ -36,19 +36,21 @@ static void heartbeat_moved(struct mintmon_session *s, u64 heartbeat)
 
 /*
  * Has a kernel image appeared (or gone) since the last look from scratch?
- * All of the search is listed: an image only the ascending scan finds may
- * be the new boot (a new kernel is attachable a moment before it builds its
- * trampoline in the first MiB).
+ * Listed as the look would search: when the last one found its kernel
+ * through the first MiB, only the first MiB (a few hundred pages, where
+ * every boot, reset or kexec, rebuilds its trampoline); else all of it.
  */
 static bool images_changed(struct mintmon_session *s)
 {
 	u64 now[MINTMON_KERNEL_MAX_IMAGES];
+	bool first_only = s->look_first;
 	unsigned int nr, i, j;
 	bool same;
 
-	if (mintmon_kernel_images(s->mem, &s->opts, now, MINTMON_ARRAY_SIZE(now), &nr))
+	if (mintmon_kernel_images(s->mem, &s->opts, first_only, now, MINTMON_ARRAY_SIZE(now),
+				  &nr))
 		return true;
-	same = s->nr_seen && nr == s->nr_seen;
+	same = s->nr_seen && nr == s->nr_seen && first_only == s->seen_first;
 	for (i = 0; same && i < nr; i++) {
 		bool found = false;
 
@@ -58,13 +60,59 @@ static bool images_changed(struct mintmon_session *s)
 	}
 	memcpy(s->seen, now, nr * sizeof(now[0]));
 	s->nr_seen = nr;
+	s->seen_first = first_only;
 	return !same;
+}
+
+/* May a look list the images now (session.h: look_budget_ppm)? */
+static bool look_allowed(struct mintmon_session *s)
+{
+	if (!s->look_budget_ppm || !s->clock_ns || s->clock_ns() >= s->next_look_ns)
+		return true;
+	s->budget_skips++;
+	return false;
+}
+
+/*
+ * images_changed(), and when the next listing may start: after
+ * spent * (10^6 / ppm - 1) ns, at most MINTMON_LOOK_WAIT_MAX_NS.
+ */
+static bool timed_images_changed(struct mintmon_session *s)
+{
+	u64 t0, t1, spent, wait;
+	bool changed;
+
+	if (!s->look_budget_ppm || !s->clock_ns || s->look_budget_ppm >= 1000000)
+		return images_changed(s);
+	t0 = s->clock_ns();
+	changed = images_changed(s);
+	t1 = s->clock_ns();
+	spent = t1 > t0 ? t1 - t0 : 0;
+	if (mintmon_mul_overflow(spent, (u64)(1000000 / s->look_budget_ppm - 1), &wait) ||
+	    wait > MINTMON_LOOK_WAIT_MAX_NS)
+		wait = MINTMON_LOOK_WAIT_MAX_NS;
+	s->next_look_ns = t1 + wait;
+	return changed;
 }
 
 static int attach(struct mintmon_session *s)
 {
-	int err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &s->k);
+	u64 listed[MINTMON_KERNEL_MAX_IMAGES];
+	unsigned int nr_listed;
+	bool have_list;
+	int err;
 
+	/*
+	 * Listed first, so an image that appears during the attach is new to
+	 * the first look. A kernel found through the first MiB had all of its
+	 * images tried: what a first look would do, so it need not (on a Mint
+	 * node under TCG a discovery takes the watchdog a second).
+	 */
+	have_list = !mintmon_kernel_images(s->mem, &s->opts, true, listed,
+					   MINTMON_ARRAY_SIZE(listed), &nr_listed);
+	s->searches++;
+	err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &s->k);
+	s->nr_seen = 0;
 	if (err) {
 		s->k = NULL;
 		if (!s->err.code)
@@ -72,6 +120,14 @@ static int attach(struct mintmon_session *s)
 		return err;
 	}
 	s->generation++;
+	s->look_first = s->k->found_first;
+	if (have_list && s->k->found_first) {
+		memcpy(s->seen, listed, nr_listed * sizeof(listed[0]));
+		s->nr_seen = nr_listed;
+		s->seen_first = true;
+		s->seen_all_attached = !s->k->images_failed;
+		s->seen_settled = false;
+	}
 	return 0;
 }
 
@@ -119,10 +175,16 @@ void mintmon_session_destroy(struct mintmon_session *s)
  */
 static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 {
+	struct mintmon_kernel_options look = s->opts;
 	struct mintmon_kernel *nk;
 	int err;
 
 	if (p->heartbeat != s->last_heartbeat) {
+		/*
+		 * Ours runs, so no other kernel does: an image the last look
+		 * could not attach is an old one's, not a boot in progress.
+		 */
+		s->seen_settled = true;
 		heartbeat_moved(s, p->heartbeat);
 		return 0;
 	}
@@ -133,16 +195,27 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 		s->verify_step = s->verify_step * 2 > MINTMON_VERIFY_MAX ? MINTMON_VERIFY_MAX :
 									   s->verify_step * 2;
 	s->verify_at = s->stalled + s->verify_step;
+	s->looks++;
 	/*
-	 * Nothing new since a look that attached every image it tried: skip.
-	 * A candidate is looked at again until its heartbeat decides.
+	 * Nothing new since a look that attached every image there, or since
+	 * ours last ran: skip. A candidate is looked at again until its
+	 * heartbeat decides. The look tries every image and keeps the one
+	 * that booted last: the old kernel's intact image must not hide a new
+	 * one behind it.
 	 */
-	if (!images_changed(s) && s->seen_all_attached && !s->have_candidate)
+	if (!s->have_candidate && !look_allowed(s))
 		return 0;
-	err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &nk);
+	if (!timed_images_changed(s) && (s->seen_all_attached || s->seen_settled) &&
+	    !s->have_candidate)
+		return 0;
+	look.every_image = true;
+	s->searches++;
+	err = mintmon_kernel_create(s->mem, &look, &s->err, &nk);
 	if (err == -ENOMEM)
 		return err;
 	s->seen_all_attached = !err && !nk->images_failed;
+	s->seen_settled = false;
+	s->look_first = !err && nk->found_first;
 	if (!err && !same_id(&nk->id, &s->k->id)) {
 		u64 hb = 0;
 		bool alive;
@@ -176,6 +249,7 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 		return 0;
 	}
 	s->have_candidate = false;
+	s->seen_settled = true;		/* the new kernel's heartbeat moved: it runs */
 	mintmon_kernel_destroy(s->k);	/* this forgets mem's RAM ranges... */
 	s->k = nk;
 	mintmon_kernel_use_ram(nk);	/* ...which are the new kernel's */

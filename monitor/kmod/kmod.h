@@ -52,6 +52,8 @@ struct mintmon_kmod_status {
 	u64 bytes;			/* read by the last poll */
 	u64 poll_ns;			/* duration of the last poll (it never sleeps) */
 	u64 poll_ns_total;		/* of every poll since load */
+	u64 looks;			/* the session's looks at a stalled heartbeat */
+	u64 searches;			/* and its searches from scratch (discoveries) */
 	char release[65];
 	char error[128];		/* why it is unreachable */
 };
@@ -102,6 +104,7 @@ struct mintmon_kmod {
 extern struct mintmon_kmod mintmon_kmod;
 extern unsigned int mintmon_kmod_period_ms;
 extern unsigned int mintmon_kmod_hung_periods;
+extern unsigned int mintmon_kmod_look_budget_ppm;
 
 /* handover.c */
 int mintmon_kmod_handover(struct mint_memmap *m, unsigned int *node_ret, u64 *hash_ret);

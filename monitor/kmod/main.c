@@ -24,6 +24,7 @@ unsigned int mintmon_kmod_period_ms = 100;
  * pause is then seen within two periods, the third is margin.
  */
 unsigned int mintmon_kmod_hung_periods = 1;
+unsigned int mintmon_kmod_look_budget_ppm = 5000;	/* 0.5% */
 static int node = -1;
 static char *layout;
 
@@ -82,6 +83,23 @@ static const struct kernel_param_ops hung_periods_ops = {
 module_param_cb(hung_periods, &hung_periods_ops, &mintmon_kmod_hung_periods, 0644);
 MODULE_PARM_DESC(hung_periods, "periods a busy peer CPU may stand still before the peer is hung "
 		 "(1-32, default 1)");
+/*
+ * The share of the watchdog's time that listing a peer's kernel images at a
+ * stalled heartbeat may take (session.h). Where node 0 cannot see a peer's
+ * first MiB, a listing reads one entry per page of its kernel window.
+ */
+static int set_look_budget(const char *val, const struct kernel_param *kp)
+{
+	return set_bounded(val, &mintmon_kmod_look_budget_ppm, 0, 1000000);
+}
+
+static const struct kernel_param_ops look_budget_ops = {
+	.set = set_look_budget,
+	.get = param_get_uint,
+};
+module_param_cb(look_budget_ppm, &look_budget_ops, &mintmon_kmod_look_budget_ppm, 0644);
+MODULE_PARM_DESC(look_budget_ppm, "share of time, in parts per million, that a peer's listings "
+		 "of kernel images at a stalled heartbeat may take (0: no limit; default 5000)");
 module_param(node, int, 0444);
 MODULE_PARM_DESC(node, "this node's id, with layout= (default: kexec-mint's hand-over)");
 module_param(layout, charp, 0444);

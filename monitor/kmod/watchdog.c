@@ -23,6 +23,11 @@
 
 #include "kmod.h"
 
+static u64 clock_ns(void)
+{
+	return ktime_get_ns();
+}
+
 static u64 now_ms(void)
 {
 	return ktime_get_ns() / NSEC_PER_MSEC;
@@ -118,9 +123,9 @@ static void poll_peer(struct mintmon_kmod_peer *p)
 
 		/* The peer's first MiB: its trampoline names the running kernel. */
 		for (i = 0; i < p->nr_windows && !opts.first_end; i++) {
-			if (p->windows[i].map && p->windows[i].start < SZ_1M) {
+			if (p->windows[i].map && p->windows[i].start < MINTMON_FIRST_MIB) {
 				opts.first_start = p->windows[i].start;
-				opts.first_end = min_t(u64, SZ_1M, p->windows[i].start +
+				opts.first_end = min_t(u64, MINTMON_FIRST_MIB, p->windows[i].start +
 						       p->windows[i].size);
 			}
 		}
@@ -131,6 +136,8 @@ static void poll_peer(struct mintmon_kmod_peer *p)
 			}
 		}
 	}
+	p->s->clock_ns = clock_ns;
+	p->s->look_budget_ppm = READ_ONCE(mintmon_kmod_look_budget_ppm);
 	if (mintmon_session_poll(p->s, &poll) || poll.state == MINTMON_POLL_GONE || !p->s->k) {
 		drop_kernel_state(p);
 		went_unreachable(p);
@@ -171,6 +178,8 @@ static void poll_peer(struct mintmon_kmod_peer *p)
 	if (moved)
 		p->st.last_move_ms = now;
 	p->st.bytes = p->mem.bytes_read - bytes0;
+	p->st.looks = p->s->looks;
+	p->st.searches = p->s->searches;
 	spin_unlock(&p->lock);
 
 	ref = ref_sample(p, now, hung_ms);
@@ -240,6 +249,8 @@ PEER_ATTR(last_error, "%s", st.error);
 PEER_ATTR(poll_bytes, "%llu", st.bytes);
 PEER_ATTR(poll_ns, "%llu", st.poll_ns);
 PEER_ATTR(poll_ns_total, "%llu", st.poll_ns_total);
+PEER_ATTR(looks, "%llu", st.looks);
+PEER_ATTR(searches, "%llu", st.searches);
 
 /* "START SIZE" per served window (hex): what /dev/mint/nodeN holds. */
 static ssize_t windows_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
@@ -272,7 +283,8 @@ static struct kobj_attribute kernel_window_attr = __ATTR_RO(kernel_window);
 static struct attribute *peer_attrs[] = {
 	&state_attr.attr, &since_attr.attr, &release_attr.attr, &heartbeat_age_ms_attr.attr,
 	&reboots_attr.attr, &polls_attr.attr, &errors_attr.attr, &last_error_attr.attr,
-	&poll_bytes_attr.attr, &poll_ns_attr.attr, &poll_ns_total_attr.attr, &windows_attr.attr,
+	&poll_bytes_attr.attr, &poll_ns_attr.attr, &poll_ns_total_attr.attr, &looks_attr.attr,
+	&searches_attr.attr, &windows_attr.attr,
 	&kernel_window_attr.attr,
 	NULL,
 };

@@ -17,7 +17,6 @@
 #include "kmod.h"
 
 /* Below 1 MiB x86 claims every reserved range itself (legacy BIOS area). */
-#define LOW_LIMIT 0x100000ULL
 
 struct coverage {
 	u64 next;	/* first address not yet covered */
@@ -46,7 +45,7 @@ static int check_reserved(const struct mintmon_kmod_peer *p, const struct mintmo
 		       "refusing to load\n", w->start, end, p->name, w->region, mintmon_kmod.node);
 		return -EBUSY;
 	}
-	if (w->start < LOW_LIMIT)
+	if (w->start < MINTMON_FIRST_MIB)
 		return 0;	/* busy "Reserved" resources of the BIOS area: no walk */
 	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, w->start, end, &c, cover);
 	if (c.next <= end) {
@@ -106,9 +105,9 @@ static int window_open(struct mintmon_kmod_peer *p, struct mintmon_kmod_window *
 	 * Below 1 MiB (a peer's real-mode trampoline area) x86 registers every
 	 * reserved range as a busy resource itself: served, but not claimed.
 	 */
-	if (w->start >= LOW_LIMIT)
+	if (w->start >= MINTMON_FIRST_MIB)
 		w->claim = request_mem_region(w->start, w->size, w->name);
-	if (w->start >= LOW_LIMIT && !w->claim) {
+	if (w->start >= MINTMON_FIRST_MIB && !w->claim) {
 		pr_err("mintmon: window 0x%llx-0x%llx (%s region %u) is claimed by someone else "
 		       "(see /proc/iomem); refusing to load\n", w->start, w->start + w->size - 1,
 		       p->name, w->region);

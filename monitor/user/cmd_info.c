@@ -30,11 +30,13 @@ int cmd_info(struct cli *c, int argc, char **argv)
 		printf(", \"kaslr_offset\": \"0x%" PRIx64 "\", \"text_virt\": \"0x%" PRIx64
 		       "\", \"text_phys\": \"0x%" PRIx64 "\", \"phys_base\": \"0x%" PRIx64
 		       "\", \"page_offset_base\": \"0x%" PRIx64 "\", \"vmemmap_base\": \"0x%" PRIx64
-		       "\", \"paging_levels\": %u, \"symbols\": %u, \"btf_size\": %" PRIu64
+		       "\", \"paging_levels\": %u, \"page_table\": \"0x%" PRIx64
+		       "\", \"page_table_first_mib\": %s, \"symbols\": %u, \"btf_size\": %" PRIu64
 		       ", \"btf_source\": \"%s\", \"vmcoreinfo\": %s, \"boot_id\": \"%016" PRIx64
 		       "\", \"layout\": ",
 		       k->kaslr_offset, k->text_virt, k->text_phys, k->phys_base,
-		       k->page_offset_base, k->vmemmap_base, k->paging_levels, nsyms, btf_size,
+		       k->page_offset_base, k->vmemmap_base, k->paging_levels, k->image.pgtable,
+		       k->found_first ? "true" : "false", nsyms, btf_size,
 		       k->btf_external ? "file" : "kernel", vmcoreinfo_word(k, true), boot_id);
 		cli_json_string(stdout, mintmon_reader_layout(m), strlen(mintmon_reader_layout(m)));
 		printf(", \"ram\": [");
@@ -53,6 +55,9 @@ int cmd_info(struct cli *c, int argc, char **argv)
 	printf("page_offset_base  0x%" PRIx64 "\n", k->page_offset_base);
 	printf("vmemmap_base      0x%" PRIx64 "\n", k->vmemmap_base);
 	printf("paging levels     %u\n", k->paging_levels);
+	printf("page table        0x%" PRIx64 " (%s; %u image%s tried, %u failed)\n",
+	       k->image.pgtable, k->found_first ? "the first MiB's trampoline copy" : "its own",
+	       k->images_tried, k->images_tried == 1 ? "" : "s", k->images_failed);
 	printf("symbols           %u\n", nsyms);
 	printf("BTF               %" PRIu64 " bytes (%s)\n", btf_size,
 	       k->btf_external ? "from file" : "kernel .BTF");

@@ -24,9 +24,6 @@ struct segment {
 	u64 offset;
 };
 
-/* The first MiB of physical memory: the real-mode trampoline lives there. */
-#define FIRST_MIB 0x100000ULL
-
 struct mapped_file {
 	int fd;
 	const u8 *data;
@@ -428,9 +425,9 @@ static int parse_windows(const char *text, struct mapped_file *f, const char *pa
 		    (*p && *p != '\n') || !s->size || mintmon_add_overflow(s->phys, s->size, &end))
 			return mintmon_fail(e, -EINVAL, "target", "%s: malformed window line", path);
 		s->offset = s->phys;
-		if (s->phys < FIRST_MIB && !f->first_end) {
+		if (s->phys < MINTMON_FIRST_MIB && !f->first_end) {
 			f->first_start = s->phys;
-			f->first_end = end < FIRST_MIB ? end : FIRST_MIB;
+			f->first_end = end < MINTMON_FIRST_MIB ? end : MINTMON_FIRST_MIB;
 		}
 		if (end > f->file_size)
 			f->file_size = end;

@@ -235,7 +235,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			__builtin_trap();
 		exercise(s->k, !n);
 	}
-	/* Polls keep working whatever the state: gone, or attached as above. */
+	/*
+	 * Polls keep working whatever the state: gone, or attached as above. The
+	 * heartbeat stands still: the second stalled poll looks for a kernel
+	 * (a listing, and a search of every image if the patches made one fail).
+	 */
+	mintmon_session_poll(s, &p);
 	mintmon_session_poll(s, &p);
 	mintmon_session_destroy(s);
 	return 0;

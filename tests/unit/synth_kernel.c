@@ -250,6 +250,25 @@ u64 synth_get64(const struct synth_kernel *sk, u64 phys)
 	return v;
 }
 
+void synth_stale_trampoline(struct synth_kernel *sk, u64 t)
+{
+	const u64 mask = 0x000ffffffffff000ull, l3 = t + 0x1000, l2 = t + 0x2000;
+	u64 e511, e510, old_l3, old_l2;
+	unsigned int i;
+
+	memcpy(sk->mem + t, sk->mem + sk->trampoline, 4096);
+	e511 = synth_get64(sk, t + 8 * 511);
+	old_l3 = e511 & mask;
+	e510 = synth_get64(sk, old_l3 + 8 * 510);
+	old_l2 = e510 & mask;
+	memcpy(sk->mem + l3, sk->mem + old_l3, 4096);
+	memset(sk->mem + l2, 0, 4096);
+	for (i = 0; i + 1 < 512; i++)
+		synth_put64(sk, l2 + 8 * (i + 1), synth_get64(sk, old_l2 + 8 * i));
+	synth_put64(sk, t + 8 * 511, l3 | (e511 & ~mask));
+	synth_put64(sk, l3 + 8 * 510, l2 | (e510 & ~mask));
+}
+
 static void put32(struct synth_kernel *sk, u64 phys, u32 v)
 {
 	memcpy(sk->mem + phys, &v, 4);
@@ -2009,6 +2028,22 @@ void synth_fuzz_params(struct synth_params *p)
 	p->nr_procs = 12;
 	p->max_threads = 3;
 	p->nr_log = 40;
+}
+
+struct synth_kernel *synth_two_boots(struct synth_params *po, struct synth_params *pn,
+				     u64 real_old, u64 real_new)
+{
+	synth_fuzz_params(po);
+	po->mem_size = 64ull << 20;
+	po->hole_phys = 0x3400000;
+	po->offs_real = real_old;
+	*pn = *po;
+	pn->text_phys = 0x2200000;
+	pn->kaslr_offset = 0x10000000;
+	pn->heap_phys = 0x2a00000;
+	pn->canary = 0x0123456789abcd00ull;
+	pn->offs_real = real_new;
+	return synth_new(po);
 }
 
 /* ---- the memory source ---- */

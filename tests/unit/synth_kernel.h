@@ -150,6 +150,14 @@ void synth_default_params(struct synth_params *p);
 void synth_fuzz_params(struct synth_params *p);
 
 /* A new zeroed memory of p->mem_size bytes with the kernel p describes; NULL if p does not fit. */
+/*
+ * Two boots in one memory (a kexec): sets *po and *pn, and builds the old
+ * one (*po): image at 0x1000000, heap 0x1800000-0x2200000. synth_build(sk,
+ * pn) adds the new one: image 0x2200000, heap 0x2a00000-0x3400000, and
+ * its trampoline_pgd at 0x98000 over the old one's. real_*: offs_real.
+ */
+struct synth_kernel *synth_two_boots(struct synth_params *po, struct synth_params *pn,
+				     u64 real_old, u64 real_new);
 struct synth_kernel *synth_new(const struct synth_params *p);
 /*
  * Build another kernel into the same memory, over the last one, as a
@@ -169,6 +177,13 @@ u64 synth_pa(const struct synth_kernel *sk, u64 vaddr);
 u64 synth_task_field(const char *name);
 void synth_put64(struct synth_kernel *sk, u64 phys, u64 v);
 u64 synth_get64(const struct synth_kernel *sk, u64 phys);
+/*
+ * A stale copy of trampoline_pgd at t (3 pages: t, its PUD, its PMD) in
+ * the first MiB that reaches the kernel's place through tables that no
+ * longer describe it: its PMDs shifted by one, so _text seems 2 MiB off
+ * and a discovery through it fails (seen after a Mint peer's kexec).
+ */
+void synth_stale_trampoline(struct synth_kernel *sk, u64 t);
 
 /* A patch laid over the memory (copy-on-write): len bytes at phys. */
 #define SYNTH_PATCH_MAX 64

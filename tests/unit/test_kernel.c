@@ -264,18 +264,7 @@ static void test_synth_two_trampolines(void **state)
 		u8 page[4096];
 
 		print_message("%s\n", tcases[i].what);
-		/* Old: image 0x1000000, heap 0x1800000-0x2200000; new: image 0x2200000, heap 0x2a00000-0x3400000. */
-		synth_fuzz_params(&po);
-		po.mem_size = 64ull << 20;
-		po.hole_phys = 0x3400000;
-		po.offs_real = tcases[i].real_old;
-		pn = po;
-		pn.text_phys = 0x2200000;
-		pn.kaslr_offset = 0x10000000;
-		pn.heap_phys = 0x2a00000;
-		pn.canary = 0x0123456789abcd00ull;
-		pn.offs_real = tcases[i].real_new;
-		sk = synth_new(&po);
+		sk = synth_two_boots(&po, &pn, tcases[i].real_old, tcases[i].real_new);
 		assert_non_null(sk);
 		memcpy(page, sk->mem + sk->trampoline, sizeof(page));
 		assert_int_equal(synth_build(sk, &pn), 0);
@@ -287,7 +276,55 @@ static void test_synth_two_trampolines(void **state)
 		assert_int_equal(k->text_phys, tcases[i].want_new ? pn.text_phys : po.text_phys);
 		assert_int_equal(k->image.pgtable, tcases[i].want_new ? sk->trampoline : old_copy);
 		assert_int_equal(k->id.canary, tcases[i].want_new ? pn.canary : po.canary);
+		assert_true(k->found_first);
+		assert_int_equal(k->images_tried, 2);
+		assert_int_equal(k->images_failed, 0);
 		/* The winner's RAM is the memory source's, not the loser's reset. */
+		assert_true(m.nr_ram > 0);
+		mintmon_kernel_destroy(k);
+		synth_free(sk);
+	}
+}
+
+/*
+ * No trampoline names either boot (the first MiB wiped): the ascending
+ * pass meets the old image first. A plain search stops there; every_image
+ * (a session's look) tries both and keeps the one that booted last.
+ */
+static void test_synth_every_image(void **state)
+{
+	static const struct {
+		const char *what;
+		bool every_image;
+		bool want_new;
+		unsigned int tried;
+	} tcases[] = {
+		{"plain: the first intact image in address order", false, false, 1},
+		{"every_image: the one that booted last", true, true, 2},
+	};
+	unsigned int i;
+
+	for (i = 0; i < MINTMON_ARRAY_SIZE(tcases); i++) {
+		struct mintmon_kernel_options o = {.every_image = tcases[i].every_image};
+		struct synth_params po, pn;
+		struct synth_kernel *sk;
+		struct synth_memory sm;
+		struct mintmon_memory m;
+		struct mintmon_error e;
+		struct mintmon_kernel *k = NULL;
+
+		print_message("%s\n", tcases[i].what);
+		sk = synth_two_boots(&po, &pn, 1764460800000000000ull, 1764460860000000000ull);
+		assert_non_null(sk);
+		assert_int_equal(synth_build(sk, &pn), 0);
+		memset(sk->mem + sk->trampoline, 0, 4096);
+		synth_memory_init(&sm, &m, sk->mem, pn.mem_size);
+		mintmon_error_init(&e, 0);
+		assert_int_equal(mintmon_kernel_create(&m, &o, &e, &k), 0);
+		assert_int_equal(k->text_phys, tcases[i].want_new ? pn.text_phys : po.text_phys);
+		assert_int_equal(k->id.canary, tcases[i].want_new ? pn.canary : po.canary);
+		assert_false(k->found_first);
+		assert_int_equal(k->images_tried, tcases[i].tried);
 		assert_true(m.nr_ram > 0);
 		mintmon_kernel_destroy(k);
 		synth_free(sk);
@@ -303,32 +340,19 @@ static void test_synth_two_trampolines(void **state)
  */
 static void test_synth_stale_trampoline(void **state)
 {
-	const u64 t = 0x90000, l3 = 0x91000, l2 = 0x92000, mask = 0x000ffffffffff000ull;
 	struct synth_params p;
 	struct synth_kernel *sk;
 	struct synth_memory sm;
 	struct mintmon_memory m;
 	struct mintmon_error e;
 	struct mintmon_kernel *k = NULL;
-	u64 e511, e510, old_l3, old_l2;
-	unsigned int i;
 
 	synth_default_params(&p);
 	sk = synth_new(&p);
 	assert_non_null(sk);
 	/* Only the stale copy in the first MiB: the real trampoline is gone. */
-	memcpy(sk->mem + t, sk->mem + sk->trampoline, 4096);
+	synth_stale_trampoline(sk, 0x90000);
 	memset(sk->mem + sk->trampoline, 0, 4096);
-	e511 = synth_get64(sk, t + 8 * 511);
-	old_l3 = e511 & mask;
-	e510 = synth_get64(sk, old_l3 + 8 * 510);
-	old_l2 = e510 & mask;
-	memcpy(sk->mem + l3, sk->mem + old_l3, 4096);
-	memset(sk->mem + l2, 0, 4096);
-	for (i = 0; i + 1 < 512; i++)
-		synth_put64(sk, l2 + 8 * (i + 1), synth_get64(sk, old_l2 + 8 * i));
-	synth_put64(sk, t + 8 * 511, l3 | (e511 & ~mask));
-	synth_put64(sk, l3 + 8 * 510, l2 | (e510 & ~mask));
 	synth_memory_init(&sm, &m, sk->mem, p.mem_size);
 	mintmon_error_init(&e, 0);
 	assert_int_equal(mintmon_kernel_create(&m, NULL, &e, &k), 0);
@@ -336,6 +360,8 @@ static void test_synth_stale_trampoline(void **state)
 	assert_int_equal(k->text_virt, sk->text_virt);
 	assert_true(k->image.pgtable >= 0x100000);
 	assert_int_equal(k->images_failed, 1);
+	assert_int_equal(k->images_tried, 1);	/* the same image, twice */
+	assert_false(k->found_first);
 	mintmon_kernel_destroy(k);
 	synth_free(sk);
 }
@@ -427,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_no_kernel),
 		cmocka_unit_test(test_synth_discovery),
 		cmocka_unit_test(test_synth_two_trampolines),
+		cmocka_unit_test(test_synth_every_image),
 		cmocka_unit_test(test_synth_stale_trampoline),
 		cmocka_unit_test(test_synth_no_kallsyms_all),
 		cmocka_unit_test(test_synth_ram_checks),
