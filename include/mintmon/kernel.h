@@ -100,13 +100,6 @@ struct mintmon_kernel_options {
 	 */
 	u64 first_start;
 	u64 first_end;
-	/*
-	 * Try every image the search finds and keep the one that booted last
-	 * (a session's look for another boot); false: the ascending pass
-	 * stops at the first image that attaches. The first MiB's copies are
-	 * always all tried.
-	 */
-	bool every_image;
 	/* BTF to use instead of the kernel's own .BTF (copied), or NULL. */
 	const void *btf_data;
 	size_t btf_size;
@@ -233,10 +226,12 @@ struct mintmon_kernel {
 };
 
 /*
- * Find a kernel in mem (see the stages above). Failures are recorded in err
- * (which the kernel keeps for later reads; may be NULL). Sets mem's RAM
- * ranges on success; clears them first, so a new kernel is looked for in
- * all of the source.
+ * Find a kernel in mem (see the stages above): the images the first MiB's
+ * tables name, else every image the window holds (at most
+ * MINTMON_KERNEL_MAX_IMAGES), and of those that attach the one that booted
+ * last. Failures are recorded in err (which the kernel keeps for later
+ * reads; may be NULL). Sets mem's RAM ranges on success; clears them first,
+ * so a new kernel is looked for in all of the source.
  */
 int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kernel_options *opts,
 			  struct mintmon_error *err, struct mintmon_kernel **kernel_ret);

@@ -1415,7 +1415,7 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 	u64 tried[MAX_IMAGES], range[2][2], best_time = 0;
 	bool attached[MAX_IMAGES];
 	unsigned int nr_tried = 0, nr_failed = 0, nr_distinct = 0, pass_first, pass, i, j;
-	bool every = opts && opts->every_image, best_first = false;
+	bool best_first = false;
 	struct mintmon_kernel *k, *best = NULL;
 	struct mintmon_error *first = NULL;	/* the first failure: what is reported */
 	int err = -ENOENT, first_err = 0;
@@ -1469,9 +1469,11 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			 * elsewhere in the first MiB: the earlier copy stays there
 			 * (each kernel reserves the first MiB), with its intact
 			 * image behind it. The running kernel is the one that
-			 * booted last. The ascending pass stops at the first
-			 * intact image unless asked for every one (an earlier
-			 * boot's may come first: a session's look wants them all).
+			 * booted last. So too in the ascending pass, where an
+			 * earlier boot's intact image may come first in address
+			 * order (a Mint peer after a kexec, whose first MiB node 0
+			 * cannot see on the emulated machine: `mintmon -t node:1
+			 * ps` once walked the old kernel).
 			 */
 			t = kernel_boot_realtime_ns(k);
 			if (best && t <= best_time) {
@@ -1482,10 +1484,6 @@ int mintmon_kernel_create(struct mintmon_memory *mem, const struct mintmon_kerne
 			best = k;
 			best_time = t;
 			best_first = pass == 0;
-			if (pass && !every) {
-				k = NULL;
-				break;
-			}
 			k = kernel_alloc(mem, e);
 			if (!k) {
 				err = mintmon_fail(e, -ENOMEM, "discovery", "out of memory");

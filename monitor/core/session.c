@@ -175,7 +175,6 @@ void mintmon_session_destroy(struct mintmon_session *s)
  */
 static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 {
-	struct mintmon_kernel_options look = s->opts;
 	struct mintmon_kernel *nk;
 	int err;
 
@@ -199,7 +198,7 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 	/*
 	 * Nothing new since a look that attached every image there, or since
 	 * ours last ran: skip. A candidate is looked at again until its
-	 * heartbeat decides. The look tries every image and keeps the one
+	 * heartbeat decides. The search tries every image and keeps the one
 	 * that booted last: the old kernel's intact image must not hide a new
 	 * one behind it.
 	 */
@@ -208,9 +207,8 @@ static int stalled(struct mintmon_session *s, struct mintmon_poll *p)
 	if (!timed_images_changed(s) && (s->seen_all_attached || s->seen_settled) &&
 	    !s->have_candidate)
 		return 0;
-	look.every_image = true;
 	s->searches++;
-	err = mintmon_kernel_create(s->mem, &look, &s->err, &nk);
+	err = mintmon_kernel_create(s->mem, &s->opts, &s->err, &nk);
 	if (err == -ENOMEM)
 		return err;
 	s->seen_all_attached = !err && !nk->images_failed;

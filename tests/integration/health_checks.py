@@ -360,8 +360,8 @@ def _rss_kb(pid):
     """The process's anonymous resident memory (heap, stack): what it holds.
     Not VmRSS, whose file-backed part (its code, libc) comes and goes with
     the host's page cache: in one CI run it grew 116 kB between the two
-    samples of a watch that allocated nothing (valgrind: 215 allocations in
-    1500 polls, all at attach, all freed)."""
+    samples of a watch whose heap did not grow (valgrind, a watch of 1500
+    polls: 215 allocations in all, every one freed)."""
     with open("/proc/%d/status" % pid) as f:
         for ln in f:
             if ln.startswith("RssAnon:"):
