@@ -64,10 +64,16 @@ static bool images_changed(struct mintmon_session *s)
 	return !same;
 }
 
-/* May a look list the images now (session.h: look_budget_ppm)? */
+/* Is a listing budget set (session.h: look_budget_ppm)? */
+static bool budgeted(const struct mintmon_session *s)
+{
+	return s->clock_ns && s->look_budget_ppm && s->look_budget_ppm < 1000000;
+}
+
+/* May a look list the images now? */
 static bool look_allowed(struct mintmon_session *s)
 {
-	if (!s->look_budget_ppm || !s->clock_ns || s->clock_ns() >= s->next_look_ns)
+	if (!budgeted(s) || s->clock_ns() >= s->next_look_ns)
 		return true;
 	s->budget_skips++;
 	return false;
@@ -82,7 +88,7 @@ static bool timed_images_changed(struct mintmon_session *s)
 	u64 t0, t1, spent, wait;
 	bool changed;
 
-	if (!s->look_budget_ppm || !s->clock_ns || s->look_budget_ppm >= 1000000)
+	if (!budgeted(s))
 		return images_changed(s);
 	t0 = s->clock_ns();
 	changed = images_changed(s);

@@ -16,8 +16,6 @@
 
 #include "kmod.h"
 
-/* Below 1 MiB x86 claims every reserved range itself (legacy BIOS area). */
-
 struct coverage {
 	u64 next;	/* first address not yet covered */
 };

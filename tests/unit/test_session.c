@@ -408,7 +408,8 @@ static void test_kexec_trampoline_later(void **state)
  * moves) with a stale trampoline copy in the first MiB that no discovery
  * can attach (left by an earlier kexec): once ours has run since the look
  * that failed on it, it is an old boot's, and later stalls must not
- * discover again (the Mint watchdog spent 11% of a core on that).
+ * discover again (a discovery takes the module's watchdog a second under
+ * TCG). Its looks read the first MiB's tables, not the whole memory.
  */
 static void test_idle_stale_image(void **state)
 {
