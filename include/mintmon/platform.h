@@ -7,7 +7,7 @@
  *   - the fixed-width kernel types u8..u64, s8..s64, size_t, bool;
  *   - memcpy, memset, memcmp, strlen, strnlen, strcmp, strncmp, memchr
  *     (provided by both libc and the kernel);
- *   - the allocation, logging, yield and overflow helpers below.
+ *   - the allocation, logging, yield, hashing and overflow helpers below.
  * Only mintmon_malloc(), mintmon_calloc() and mintmon_yield() may sleep in
  * the module; a poll calls none of them (tests/unit/test_session.c).
  * No floating point, no other libc, no recursion on target-controlled data.
@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <crypto/sha2.h>
 
 static inline void *mintmon_malloc(size_t size)
 {
@@ -53,6 +54,11 @@ static inline void mintmon_free(void *p)
  * bounded to a few reads).
  */
 #define mintmon_yield() cond_resched()
+/* SHA-256 of len bytes into out[32]: the kernel's crypto library (lib/crypto/sha256.c). */
+static inline void mintmon_sha256(const void *data, size_t len, u8 *out)
+{
+	sha256(data, len, out);
+}
 
 #else /* user space */
 
@@ -89,6 +95,8 @@ void mintmon_log(const char *step, const char *msg);
 static inline void mintmon_yield(void)
 {
 }
+/* SHA-256 of len bytes into out[32] (shim.c: OpenSSL's libcrypto). */
+void mintmon_sha256(const void *data, size_t len, u8 *out);
 /* Debug level for mintmon_debug() (0: silent). */
 void mintmon_set_debug(int level);
 /*

@@ -36,6 +36,8 @@ struct cli_options {
 	const char *config;	/* watch: a file of targets */
 	const char *mint;	/* watch: a Mint layout whose peers to watch */
 	const char *memory;	/* watch: the memory the Mint nodes are read through */
+	const char *output;	/* text baseline: -o FILE */
+	const char *baseline;	/* text verify: --baseline FILE */
 };
 
 struct cli {
@@ -72,6 +74,7 @@ int cmd_dmesg(struct cli *c, int argc, char **argv);
 int cmd_health(struct cli *c, int argc, char **argv);
 int cmd_watch(struct cli *c, int argc, char **argv);
 int cmd_nodes(struct cli *c, int argc, char **argv);
+int cmd_text(struct cli *c, int argc, char **argv);
 
 /* The attached kernel (commands with needs_kernel always have one). */
 static inline struct mintmon_kernel *cli_kernel(struct cli *c)

@@ -36,6 +36,8 @@ static const struct cli_command commands[] = {
 	 " --metrics for Prometheus", 0, MAX_WATCH_ARGS, false, cmd_watch, true},
 	{"nodes", "", "on a Mint node: every node of the layout, each peer's state (--json)", 0, 0,
 	 false, cmd_nodes, true},
+	{"text", "baseline|verify|sites", "kernel text integrity: baseline -o FILE, verify"
+	 " --baseline FILE (exit 3: tampered), sites", 1, 1, true, cmd_text, false},
 };
 
 static void usage(FILE *out)
@@ -65,6 +67,8 @@ static void usage(FILE *out)
 	      "         --metrics ADDR:PORT  watch: serve Prometheus metrics (GET /metrics)\n"
 	      "         --on-change CMD      watch: run CMD (sh -c) on each state change\n"
 	      "         --config FILE        watch: targets, one \"TARGET [NAME]\" a line\n"
+	      "         -o, --output FILE    text baseline: where to write the baseline\n"
+	      "         --baseline FILE      text verify: the baseline to compare with\n"
 	      "         --mint LAYOUT --memory SPEC\n"
 	      "                              watch: every peer of node 0 in a Mint layout\n"
 	      "                              (preset:kexec-mint:N or a file), read through SPEC\n"
@@ -167,6 +171,8 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'F'},
 		{"mint", required_argument, NULL, 'N'},
 		{"memory", required_argument, NULL, 'm'},
+		{"output", required_argument, NULL, 'o'},
+		{"baseline", required_argument, NULL, 'B'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -186,7 +192,7 @@ int main(int argc, char **argv)
 	c->o.interval_ms = 100;
 	c->o.hung_after_ms = 1000;
 	/* GNU getopt permutes: options may come before or after the command. */
-	while ((opt = getopt_long(argc, argv, "t:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:o:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': c->o.target = optarg; break;
 		case 'b': c->o.btf_path = optarg; break;
@@ -228,6 +234,8 @@ int main(int argc, char **argv)
 		case 'F': c->o.config = optarg; break;
 		case 'N': c->o.mint = optarg; break;
 		case 'm': c->o.memory = optarg; break;
+		case 'o': c->o.output = optarg; break;
+		case 'B': c->o.baseline = optarg; break;
 		case 'v': c->o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -303,7 +311,8 @@ int main(int argc, char **argv)
 	t1 = cli_now_ms();
 	attach_bytes = c->mem.bytes_read;
 	attach_reads = c->mem.reads;
-	cmd->run(c, nargs, argv + optind);
+	/* A positive return is the exit status (text verify: 3 when tampered). */
+	err = cmd->run(c, nargs, argv + optind);
 	if (c->o.verbose) {
 		fflush(stdout);
 		fprintf(stderr, "mintmon: attach %.2f ms, %" PRIu64 " bytes in %" PRIu64 " reads; %s "
@@ -319,5 +328,5 @@ int main(int argc, char **argv)
 	mintmon_memory_deinit(&c->mem);
 	if (fflush(stdout) || ferror(stdout))
 		cli_die(c, -EIO, "writing output");
-	return 0;
+	return err > 0 ? err : 0;
 }

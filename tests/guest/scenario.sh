@@ -14,6 +14,8 @@
 #   panic   kernel.panic=0, then crash through sysrq: the guest stays in panic()
 #   kexec   kexec into /boot/vmlinuz with /boot/initrd.gz and this kernel's
 #           command line (only in an initramfs that carries them)
+#   sh CMD  run CMD with sh, then say "mintmon-scenario: sh done N" (N: its
+#           exit status); its output goes to the console
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -65,6 +67,10 @@ sleep 86400 &
 			# Stay down after the panic (no reboot), as a dead node would.
 			echo 0 > /proc/sys/kernel/panic
 			echo c > /proc/sysrq-trigger
+			;;
+		*"mintmon-cmd sh "*)
+			sh -c "${line#*mintmon-cmd sh }" 2>&1
+			echo "mintmon-scenario: sh done $?"
 			;;
 		*"mintmon-cmd kexec"*)
 			if [ -x /sbin/kexec ] && [ -f /boot/vmlinuz ] && [ -f /boot/initrd.gz ]; then

@@ -62,6 +62,7 @@ from mmtool import Fail, Tool, limit  # noqa: E402
 from paused_ext import check_ps_ext, check_ram, check_symbolize, check_vread_sym  # noqa: E402
 from kernel_log import check_dmesg  # noqa: E402
 import health_checks  # noqa: E402
+import text_checks  # noqa: E402
 
 
 # On the kernel command line: the guest sends its /sys/kernel/btf/vmlinux
@@ -76,9 +77,10 @@ class Run:
     btf: case btf-file (--btf on a copy of the memory without its BTF)."""
 
     def __init__(self, label, flavour, la57=False, elf=False, append="", live=None,
-                 btf=False, watchmem=False):
+                 btf=False, watchmem=False, text=False):
         self.label, self.flavour, self.la57, self.elf = label, flavour, la57, elf
         self.append, self.live, self.btf, self.watchmem = append, live, btf, watchmem
+        self.text = text
         if btf:     # the guest adds its /sys/kernel/btf/vmlinux to the truth
             self.append = (append + " " + BTF_ARG).strip()
 
@@ -87,10 +89,10 @@ RUNS = [
     # live: the kernel the guest kexecs into. 6.12 kexec'd from 6.1 sometimes
     # oopses early under TCG (an int3 left in sched_clock_cpu): 6.1 kexecs
     # itself, and the 6.12 run kexecs into another kernel (6.1).
-    Run("6.1-amd64", "6.1-amd64", elf=True, live="6.1-amd64"),
+    Run("6.1-amd64", "6.1-amd64", elf=True, live="6.1-amd64", text=True),
     Run("6.1-cloud-amd64", "6.1-cloud-amd64"),
     Run("6.1-rt-amd64", "6.1-rt-amd64"),
-    Run("6.12-amd64", "6.12-amd64", live="6.1-amd64"),
+    Run("6.12-amd64", "6.12-amd64", live="6.1-amd64", text=True),
     Run("6.12-rt-amd64", "6.12-rt-amd64"),
     # Debian 13's own 6.12 build (another compiler), and the two 7.x suites
     # (docs/kernels.md): kallsyms tables 4-aligned with PC-relative offsets,
@@ -122,6 +124,7 @@ ELF_CASES = ("elf-dump", "elf-info", "elf-syms", "elf-ps", "elf-vread", "elf-ps-
 BAD_CASES = ("bad-input",)
 # With btf: --btf on a copy of the memory whose BTF is wiped.
 BTF_CASES = ("btf-file",)
+TEXT_CASES = ("text-clean", "text-legit", "text-tamper")
 # Runs with `live`: on the running guest, after everything above (they end its first boot).
 LIVE_CASES = ("live", "poll-steady", "health", "unreachable", "hung", "tainted", "panicked",
               "prometheus", "reboot", "poll-reboot", "rebooted", "dmesg-follow", "kexec",
@@ -681,6 +684,7 @@ def run_one(run, args):
     results = []
     cases = list(CASES) + (list(ELF_CASES + BAD_CASES) if run.elf else []) + \
         (list(BTF_CASES) if run.btf else []) + (["watch-memory"] if run.watchmem else []) + \
+        (list(TEXT_CASES) if run.text else []) + \
         list(LIVE_CASES if run.live else SHORT_LIVE_CASES)
 
     def record(case, fn, *a):
@@ -798,6 +802,17 @@ def run_one(run, args):
         if run.watchmem:
             record("watch-memory", health_checks.check_watch_memory, args.mintmon,
                    guest.memfile)
+        if run.text:
+            # Text integrity on the running guest (text_checks.py), before the live load.
+            try:
+                guest.cont()
+                record("text-clean", text_checks.check_text_clean, tool, guest.workdir)
+                record("text-legit", text_checks.check_text_legit, tool, guest, guest.workdir)
+                record("text-tamper", text_checks.check_text_tamper, tool, guest,
+                       guest.workdir)
+            except qemu.GuestError as e:
+                results.extend((c, False, "guest: %s" % str(e).splitlines()[0], [])
+                               for c in TEXT_CASES if c not in {r[0] for r in results})
         # Last: the guest runs on (it is the end of its first boot).
         try:
             run_live(args, guest, truth, record, results, kexec_release, sessions,

@@ -78,7 +78,11 @@
 #define INIT_SIGNALS_OFF	(DATA_OFF + 0x9000)
 #define INIT_MM_OFF		(DATA_OFF + 0xa000)
 #define INIT_TASK_OFF		(DATA_OFF + 0xc000)
-#define DATA_END_OFF		(DATA_OFF + 0xe000)
+#define TEXTVARS_OFF		(DATA_OFF + 0xe000)		/* static keys, ftrace and kprobe roots */
+#define DATA_END_OFF		(DATA_OFF + 0x10000)
+/* Text integrity metadata: sites in synth_fn_NNN, tables at the end of .rodata (ro_after_init). */
+#define TEXTMETA_OFF		(RODATA_OFF + 0x1f0000)
+#define RODATA_END_OFF		(RODATA_OFF + 0x1ff000)		/* __end_rodata */
 #define PRB_VAR_OFF		(VARS_OFF + 0x110)		/* prb: &printk_rb_static */
 #define BOOT_PARAMS_OFF		(BSS_OFF + 0x0000)		/* __page_aligned_bss */
 /* printk_rb_static and its arrays (kernel/printk/printk.c: DEFINE_PRINTKRB). */
@@ -439,7 +443,7 @@ struct ksym {
 };
 
 struct ksyms {
-	struct ksym s[400];
+	struct ksym s[448];
 	unsigned int n;
 };
 
@@ -643,6 +647,10 @@ enum {
 	BT_SEQCOUNT, BT_SEQCOUNT_T, BT_SEQCOUNT_RAW_SPINLOCK, BT_SEQCOUNT_RAW_SPINLOCK_T,
 	BT_PRINTK_INFO, BT_PRINTK_INFO_PTR, BT_BLK_LPOS, BT_PRB_DESC, BT_PRB_DESC_PTR,
 	BT_PRB_DESC_RING, BT_PRB_DATA_RING, BT_PRINTK_RINGBUFFER,
+	BT_ATOMIC_ANON, BT_ATOMIC_T, BT_STATIC_KEY, BT_STATIC_CALL_KEY, BT_DYN_FTRACE,
+	BT_DYN_FTRACE_PTR, BT_FTRACE_PAGE, BT_FTRACE_PAGE_PTR, BT_FTRACE_OPS, BT_FTRACE_OPS_PTR,
+	BT_HLIST_NODE, BT_HLIST_NODE_PTR, BT_FTRACE_FL, BT_KPROBE, BT_U8_4, BT_OPT_INSN,
+	BT_OPT_KPROBE,
 	BT_NR,
 };
 
@@ -836,6 +844,36 @@ static const struct bmember printk_ringbuffer_m[] = {
 static const struct bmember seqcount_m[] = {{"sequence", BT_UINT, 0}};
 static const struct bmember seqcount_raw_spinlock_m[] = {{"seqcount", BT_SEQCOUNT_T, 0}};
 
+/* Text integrity (text.h): include/linux/jump_label.h, static_call_types.h, ftrace.h, kprobes.h. */
+static const struct bmember atomic_m[] = {{"counter", BT_INT, 0}};
+static const struct bmember static_key_m[] = {{"enabled", BT_ATOMIC_T, 0}, {"type", BT_ULONG, 8}};
+static const struct bmember static_call_key_m[] = {{"func", BT_VOID_PTR, 0},
+						   {"type", BT_ULONG, 8}};
+static const struct bmember dyn_ftrace_m[] = {{"ip", BT_ULONG, 0}, {"flags", BT_ULONG, 8}};
+static const struct bmember ftrace_page_m[] = {
+	{"next", BT_FTRACE_PAGE_PTR, 0}, {"records", BT_DYN_FTRACE_PTR, 8}, {"index", BT_INT, 16},
+	{"order", BT_INT, 20},
+};
+static const struct bmember ftrace_ops_m[] = {
+	{"func", BT_VOID_PTR, 0}, {"next", BT_FTRACE_OPS_PTR, 8}, {"flags", BT_ULONG, 16},
+	{"trampoline", BT_ULONG, 0x88},
+};
+static const struct bmember hlist_node_m[] = {{"next", BT_HLIST_NODE_PTR, 0},
+					      {"pprev", BT_VOID_PTR, 8}};
+static const struct benum ftrace_fl_e[] = {
+	{"FTRACE_FL_ENABLED", (s32)0x80000000u}, {"FTRACE_FL_REGS", 1 << 30},
+	{"FTRACE_FL_DIRECT_EN", 1 << 23},
+};
+static const struct bmember kprobe_m[] = {
+	{"hlist", BT_HLIST_NODE, 0}, {"list", BT_LIST_HEAD, 16}, {"nmissed", BT_ULONG, 32},
+	{"addr", BT_VOID_PTR, 40}, {"symbol_name", BT_CHAR_PTR, 48}, {"offset", BT_UINT, 56},
+	{"opcode", BT_U8, 80}, {"flags", BT_U32, 120},
+};
+static const struct bmember opt_insn_m[] = {{"copied_insn", BT_U8_4, 0},
+					    {"insn", BT_VOID_PTR, 8}, {"size", BT_ULONG, 16}};
+static const struct bmember opt_kprobe_m[] = {{"kp", BT_KPROBE, 0}, {"list", BT_LIST_HEAD, 128},
+					      {"optinsn", BT_OPT_INSN, 144}};
+
 static const struct btype btf_types[BT_NR] = {
 	[BT_INT] = B_INT("int", 4, 1),
 	[BT_UINT] = B_INT("unsigned int", 4, 0),
@@ -921,6 +959,23 @@ static const struct btype btf_types[BT_NR] = {
 	[BT_PRB_DESC_RING] = B_STRUCT("prb_desc_ring", 0x30, prb_desc_ring_m),
 	[BT_PRB_DATA_RING] = B_STRUCT("prb_data_ring", 0x20, prb_data_ring_m),
 	[BT_PRINTK_RINGBUFFER] = B_STRUCT("printk_ringbuffer", PRB_SIZE, printk_ringbuffer_m),
+	[BT_ATOMIC_ANON] = B_STRUCT("", 4, atomic_m),
+	[BT_ATOMIC_T] = B_TYPEDEF("atomic_t", BT_ATOMIC_ANON),
+	[BT_STATIC_KEY] = B_STRUCT("static_key", 16, static_key_m),
+	[BT_STATIC_CALL_KEY] = B_STRUCT("static_call_key", 16, static_call_key_m),
+	[BT_DYN_FTRACE] = B_STRUCT("dyn_ftrace", 16, dyn_ftrace_m),
+	[BT_DYN_FTRACE_PTR] = B_PTR(BT_DYN_FTRACE),
+	[BT_FTRACE_PAGE] = B_STRUCT("ftrace_page", 24, ftrace_page_m),
+	[BT_FTRACE_PAGE_PTR] = B_PTR(BT_FTRACE_PAGE),
+	[BT_FTRACE_OPS] = B_STRUCT("ftrace_ops", 0xa0, ftrace_ops_m),
+	[BT_FTRACE_OPS_PTR] = B_PTR(BT_FTRACE_OPS),
+	[BT_HLIST_NODE] = B_STRUCT("hlist_node", 16, hlist_node_m),
+	[BT_HLIST_NODE_PTR] = B_PTR(BT_HLIST_NODE),
+	[BT_FTRACE_FL] = B_ENUM("", 4, ftrace_fl_e),
+	[BT_KPROBE] = B_STRUCT("kprobe", 128, kprobe_m),
+	[BT_U8_4] = B_ARRAY(BT_U8, 4),
+	[BT_OPT_INSN] = B_STRUCT("arch_optimized_insn", 24, opt_insn_m),
+	[BT_OPT_KPROBE] = B_STRUCT("optimized_kprobe", 168, opt_kprobe_m),
 };
 
 struct btf_out {
@@ -1718,6 +1773,194 @@ static int check_params(const struct synth_params *p)
 	return 0;
 }
 
+/* ---- text integrity metadata (monitor/core/text.c reads it) ---- */
+
+#define FN_OFF(i) (0x1000 + 0x40 + 0x100 * (u64)(i))	/* synth_fn_NNN */
+#define TV_KEY_A 0x000		/* struct static_key, disabled */
+#define TV_KEY_B 0x010		/* enabled */
+#define TV_SCK_A 0x020		/* struct static_call_key: func = synth_fn_050 */
+#define TV_SCK_B 0x030		/* synth_fn_051 */
+#define TV_SCK_C 0x040		/* NULL */
+#define TV_FTRACE_PAGES 0x060	/* ftrace_pages_start */
+#define TV_TRACE_FUNCTION 0x068	/* ftrace_trace_function */
+#define TV_OPS_LIST 0x070	/* ftrace_ops_list */
+#define TV_LIST_END 0x080	/* ftrace_list_end (a struct ftrace_ops) */
+#define TV_OPS1 0x200		/* an ftrace_ops with a trampoline */
+#define TV_KPROBE_TABLE 0x400	/* kprobe_table[64] */
+#define SYNTH_FTRACE_TRAMP 0xffffffffc0001000ull
+#define SYNTH_OPT_DETOUR 0xffffffffc0002000ull
+
+static void put_rel32(struct synth_kernel *sk, u64 off, u8 op, u64 target)
+{
+	u64 pa = img_pa(sk, off);
+
+	sk->mem[pa] = op;
+	put32(sk, pa + 1, (u32)(target - (img_va(sk, off) + 5)));
+}
+
+/* A self-relative s32 at table offset off to addr (plus flags). */
+static void put_rel(struct synth_kernel *sk, u64 off, u64 addr)
+{
+	put32(sk, img_pa(sk, off), (u32)(addr - img_va(sk, off)));
+}
+
+static void build_text_meta(struct synth_kernel *sk, struct ksyms *ks)
+{
+	static const u8 nop5[] = {0x0f, 0x1f, 0x44, 0x00, 0x00};
+	struct synth_text *tx = &sk->text;
+	u64 jt = TEXTMETA_OFF, sc = TEXTMETA_OFF + 0x100, tv = TEXTVARS_OFF, e, i;
+	u64 recs, page, kp, okp;
+	const struct {
+		u64 code, target, key;
+		unsigned int branch;
+	} jl[] = {
+		{FN_OFF(20) + 0x10, FN_OFF(20) + 0x40, TV_KEY_A, 0},	/* nop5 */
+		{FN_OFF(21) + 0x10, FN_OFF(21) + 0x30, TV_KEY_B, 0},	/* jmp32 */
+		{FN_OFF(22) + 0x10, FN_OFF(22) + 0x20, TV_KEY_B, 1},	/* nop2 */
+		{FN_OFF(23) + 0x10, FN_OFF(23) + 0x20, TV_KEY_A, 1},	/* jmp8 */
+		/* In init text (past _etext, freed after boot): bit 1 of the key, left alone. */
+		{0x1f0000, 0x1f0040, TV_KEY_A, 2},
+	};
+
+	memset(tx, 0, sizeof(*tx));
+	tx->text_start = img_va(sk, 0x1000);
+	tx->text_end = img_va(sk, 0x100000);
+	tx->rodata_start = img_va(sk, RODATA_OFF);
+	tx->rodata_end = img_va(sk, RODATA_END_OFF);
+	tx->text_pmd_phys = img_pa(sk, LEVEL2_KERNEL_OFF) +
+			    8 * ((sk->text_virt - SYNTH_KERNEL_MAP) / MIB_2);
+	tx->rodata_pmd_phys = tx->text_pmd_phys + 8;
+	/* Jump labels: struct jump_entry { s32 code; s32 target; long key; }, key B enabled. */
+	put32(sk, img_pa(sk, tv + TV_KEY_B), 1);
+	for (i = 0; i < MINTMON_ARRAY_SIZE(jl); i++) {
+		e = jt + 16 * i;
+		put_rel(sk, e, img_va(sk, jl[i].code));
+		put_rel(sk, e + 4, img_va(sk, jl[i].target));
+		synth_put64(sk, img_pa(sk, e + 8), img_va(sk, tv + jl[i].key) + jl[i].branch -
+							img_va(sk, e + 8));
+		if (jl[i].branch & 2)
+			continue;
+		if (i == 0 || i == 2) {
+			memcpy(sk->mem + img_pa(sk, jl[i].code), i ? (const u8 *)"\x66\x90" : nop5,
+			       i ? 2 : 5);
+		} else if (i == 1) {
+			put_rel32(sk, jl[i].code, 0xe9, img_va(sk, jl[i].target));
+		} else {
+			sk->mem[img_pa(sk, jl[i].code)] = 0xeb;
+			sk->mem[img_pa(sk, jl[i].code) + 1] = (u8)(jl[i].target - jl[i].code - 2);
+		}
+	}
+	tx->nr[0] = MINTMON_ARRAY_SIZE(jl) - 1;
+	tx->jl_nop_site = img_va(sk, jl[0].code);
+	tx->jl_nop_target = img_va(sk, jl[0].target);
+	tx->jl_jmp_site = img_va(sk, jl[1].code);
+	tx->jl_target = img_va(sk, jl[1].target);
+	tx->key_a_phys = img_pa(sk, tv + TV_KEY_A);
+	tx->key_b_phys = img_pa(sk, tv + TV_KEY_B);
+	tx->jump_table_phys = img_pa(sk, jt);
+	add_sym(ks, 'D', "__start___jump_table", img_va(sk, jt));
+	add_sym(ks, 'D', "__stop___jump_table", img_va(sk, jt + 16 * MINTMON_ARRAY_SIZE(jl)));
+
+	/* Static calls: { s32 addr; s32 key; }: a call, a tail call, a NULL call. */
+	synth_put64(sk, img_pa(sk, tv + TV_SCK_A), img_va(sk, FN_OFF(50)));
+	synth_put64(sk, img_pa(sk, tv + TV_SCK_B), img_va(sk, FN_OFF(51)));
+	put_rel(sk, sc, img_va(sk, FN_OFF(24) + 0x20));
+	put_rel(sk, sc + 4, img_va(sk, tv + TV_SCK_A));
+	put_rel32(sk, FN_OFF(24) + 0x20, 0xe8, img_va(sk, FN_OFF(50)));
+	put_rel(sk, sc + 8, img_va(sk, FN_OFF(25) + 0x20));
+	put_rel(sk, sc + 12, img_va(sk, tv + TV_SCK_B) + 1);	/* STATIC_CALL_SITE_TAIL */
+	put_rel32(sk, FN_OFF(25) + 0x20, 0xe9, img_va(sk, FN_OFF(51)));
+	put_rel(sk, sc + 16, img_va(sk, FN_OFF(26) + 0x20));
+	put_rel(sk, sc + 20, img_va(sk, tv + TV_SCK_C));
+	memcpy(sk->mem + img_pa(sk, FN_OFF(26) + 0x20), nop5, 5);
+	put_rel(sk, sc + 24, img_va(sk, 0x1f0080));		/* in init text: */
+	put_rel(sk, sc + 28, img_va(sk, tv + TV_SCK_A) + 2);	/* STATIC_CALL_SITE_INIT */
+	add_sym(ks, 'D', "__start_static_call_sites", img_va(sk, sc));
+	add_sym(ks, 'D', "__stop_static_call_sites", img_va(sk, sc + 32));
+	/* Trampolines: __SCT__synth_a jumps to its function, __SCT__synth_c returns. */
+	put_rel32(sk, FN_OFF(60) + 0x80, 0xe9, img_va(sk, FN_OFF(50)));
+	memcpy(sk->mem + img_pa(sk, FN_OFF(61) + 0x80), "\xc3\xcc\xcc\xcc\xcc", 5);
+	add_sym(ks, 't', "__SCT__synth_a", img_va(sk, FN_OFF(60) + 0x80));
+	add_sym(ks, 't', "__SCT__synth_c", img_va(sk, FN_OFF(61) + 0x80));
+	add_sym(ks, 'D', "__SCK__synth_a", img_va(sk, tv + TV_SCK_A));
+	add_sym(ks, 'D', "__SCK__synth_b", img_va(sk, tv + TV_SCK_B));
+	add_sym(ks, 'D', "__SCK__synth_c", img_va(sk, tv + TV_SCK_C));
+	tx->nr[1] = 3 + 2;
+	tx->sc_site = img_va(sk, FN_OFF(24) + 0x20);
+	tx->sc_func = img_va(sk, FN_OFF(50));
+	tx->sc_other_func = img_va(sk, FN_OFF(52));
+	tx->sc_key_phys = img_pa(sk, tv + TV_SCK_A);
+	tx->sc_table_phys = img_pa(sk, sc);
+
+	/* ftrace: 10 records at synth_fn_010..019; 011 calls ftrace_caller, 012 a trampoline. */
+	recs = heap_alloc(sk, 10 * 16, 64);
+	for (i = 0; i < 10; i++) {
+		u64 ip = FN_OFF(10 + i), flags = 0;
+
+		if (i == 1) {
+			flags = 0x80000000ull | 1;
+			put_rel32(sk, ip, 0xe8, img_va(sk, FN_OFF(40)));
+		} else if (i == 2) {
+			flags = 0x80000000ull | 1;
+			put_rel32(sk, ip, 0xe8, SYNTH_FTRACE_TRAMP);
+		} else {
+			memcpy(sk->mem + img_pa(sk, ip), nop5, 5);
+		}
+		synth_put64(sk, recs + 16 * i, img_va(sk, ip));
+		synth_put64(sk, recs + 16 * i + 8, flags);
+	}
+	page = heap_alloc(sk, 24, 64);
+	synth_put64(sk, page + 8, dm_va(sk, recs));
+	put32(sk, page + 16, 10);
+	synth_put64(sk, img_pa(sk, tv + TV_FTRACE_PAGES), dm_va(sk, page));
+	/* ftrace_caller with its call site ftrace_call (to ftrace_stub, a ret). */
+	put_rel32(sk, FN_OFF(40) + 0x20, 0xe8, img_va(sk, FN_OFF(41)));
+	sk->mem[img_pa(sk, FN_OFF(41))] = 0xc3;
+	synth_put64(sk, img_pa(sk, tv + TV_TRACE_FUNCTION), img_va(sk, FN_OFF(41)));
+	synth_put64(sk, img_pa(sk, tv + TV_OPS_LIST), img_va(sk, tv + TV_OPS1));
+	synth_put64(sk, img_pa(sk, tv + TV_OPS1 + 8), img_va(sk, tv + TV_LIST_END));
+	synth_put64(sk, img_pa(sk, tv + TV_OPS1 + 0x88), SYNTH_FTRACE_TRAMP);
+	add_sym(ks, 'T', "ftrace_caller", img_va(sk, FN_OFF(40)));
+	add_sym(ks, 'T', "ftrace_call", img_va(sk, FN_OFF(40) + 0x20));
+	add_sym(ks, 'T', "ftrace_stub", img_va(sk, FN_OFF(41)));
+	add_sym(ks, 'b', "ftrace_pages_start", img_va(sk, tv + TV_FTRACE_PAGES));
+	add_sym(ks, 'D', "ftrace_trace_function", img_va(sk, tv + TV_TRACE_FUNCTION));
+	add_sym(ks, 'D', "ftrace_ops_list", img_va(sk, tv + TV_OPS_LIST));
+	add_sym(ks, 'D', "ftrace_list_end", img_va(sk, tv + TV_LIST_END));
+	tx->nr[2] = 10 + 1;
+	tx->ft_nop_site = img_va(sk, FN_OFF(10));
+	tx->ft_call_site = img_va(sk, FN_OFF(11));
+	tx->ftrace_caller = img_va(sk, FN_OFF(40));
+	tx->ft_records_phys = recs;
+	tx->ft_page_phys = page;
+
+	/* kprobes: an INT3 over 0x55 (push %rbp), and an optimized one (jmp to its detour). */
+	kp = heap_alloc(sk, 128, 64);
+	synth_put64(sk, kp + 40, img_va(sk, FN_OFF(27) + 8));
+	sk->mem[kp + 80] = 0x55;
+	sk->mem[img_pa(sk, FN_OFF(27) + 8)] = 0xcc;
+	okp = heap_alloc(sk, 168, 64);
+	synth_put64(sk, okp + 40, img_va(sk, FN_OFF(28) + 8));
+	sk->mem[okp + 80] = 0x48;
+	put32(sk, okp + 120, 4);			/* KPROBE_FLAG_OPTIMIZED */
+	memcpy(sk->mem + okp + 144, "\x89\xe5\x41\x54", 4);
+	synth_put64(sk, okp + 152, SYNTH_OPT_DETOUR);
+	put_rel32(sk, FN_OFF(28) + 8, 0xe9, SYNTH_OPT_DETOUR);
+	/* Both in bucket 5: kprobe_table[5] -> kp -> okp. */
+	synth_put64(sk, img_pa(sk, tv + TV_KPROBE_TABLE + 8 * 5), dm_va(sk, kp));
+	synth_put64(sk, kp, dm_va(sk, okp));
+	add_sym(ks, 'b', "kprobe_table", img_va(sk, tv + TV_KPROBE_TABLE));
+	tx->nr[3] = 2;
+	tx->kp_site = img_va(sk, FN_OFF(27) + 8);
+	tx->kp_opt_site = img_va(sk, FN_OFF(28) + 8);
+	tx->kp_phys = kp;
+	tx->kp_table_phys = img_pa(sk, tv + TV_KPROBE_TABLE);
+	tx->vars = (struct mintmon_phys_range){img_pa(sk, tv), TV_KPROBE_TABLE + 8 * 64};
+	tx->heap = (struct mintmon_phys_range){recs, okp + 168 - recs};
+	tx->sites = (struct mintmon_phys_range){img_pa(sk, FN_OFF(10)), FN_OFF(62) - FN_OFF(10)};
+	add_sym(ks, 'D', "__end_rodata", img_va(sk, RODATA_END_OFF));
+}
+
 int synth_build(struct synth_kernel *sk, const struct synth_params *p)
 {
 	u64 e820[SYNTH_MAX_E820][3], tramp, ident, e820_tab, kallsyms_end, btf, btf_end, init_phys;
@@ -1870,6 +2113,8 @@ int synth_build(struct synth_kernel *sk, const struct synth_params *p)
 		"with_a_rust_mangled_name_long_enough_to_need_two_length_bytes_in_kallsyms_names",
 		img_va(sk, 0x43000));
 	add_sym(ks, 'T', "_etext", img_va(sk, 0x100000));
+	if (p->kallsyms_all)
+		build_text_meta(sk, ks);
 	if (p->kallsyms_all) {
 		static const struct {
 			char type;
@@ -1946,7 +2191,7 @@ int synth_build(struct synth_kernel *sk, const struct synth_params *p)
 		btf = (kallsyms_end + KIB_4 - 1) & ~(KIB_4 - 1);
 		btf_end = emit_btf(sk, btf);
 	}
-	if (btf_end > DATA_OFF)
+	if (btf_end > TEXTMETA_OFF)
 		die("rodata overflow");
 
 	sk->regions[SYNTH_R_PGTABLES].start = img_pa(sk, INIT_TOP_PGT_OFF);

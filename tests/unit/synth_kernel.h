@@ -140,6 +140,25 @@ struct synth_kernel {
 	struct synth_log_rec log[SYNTH_MAX_LOG];
 	unsigned int nr_log;
 
+	/*
+	 * Text integrity metadata (text.h): its run-time patch sites (kernel
+	 * virtual), every one consistent with its state as built, and where
+	 * the state lives (physical).
+	 */
+	struct synth_text {
+		u32 nr[4];		/* sites per kind: jump label, static call, ftrace, kprobe */
+		u64 jl_nop_site, jl_nop_target, jl_jmp_site, jl_target;	/* key A off, key B on */
+		u64 key_a_phys, key_b_phys;
+		u64 sc_site, sc_func, sc_other_func, sc_key_phys;	/* a call site of key synth_a */
+		u64 ft_nop_site, ft_call_site, ftrace_caller, ft_records_phys, ft_page_phys;
+		u64 kp_site, kp_opt_site, kp_phys, kp_table_phys;
+		u64 jump_table_phys, sc_table_phys;
+		u64 text_start, text_end, rodata_start, rodata_end;
+		u64 text_pmd_phys, rodata_pmd_phys;	/* the 2 MiB entries that map them */
+		/* Physical ranges of it all, for the fuzzer: variables, heap objects, sites. */
+		struct mintmon_phys_range vars, heap, sites;
+	} text;
+
 	/* Builder state. */
 	u64 heap_next;
 };

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Kernel text integrity on a running guest (docs/text.md): `mintmon text`
+against the guest's own changes and against bytes the test flips in its
+memory file.
+
+    text-clean   `text sites`: every run-time patch site holds what its state
+                 says; a baseline of the running guest, then `text verify`:
+                 nothing tampered
+    text-legit   four legitimate changes made inside the guest, each after a
+                 fresh baseline: a batch of tracepoints enabled (jump labels,
+                 static calls), the function tracer on two functions (ftrace),
+                 kprobes on vfs_write and inside ksys_write (kprobe), the
+                 preemption mode switched (static calls); each verify must
+                 explain the change with the right kind and find nothing
+                 tampered; then every change is undone
+    text-tamper  the guest paused, bytes flipped through the memory file in a
+                 function, over a jump-label site (a jmp to a wrong target)
+                 and in .rodata: verify exits 3 and names each SYMBOL+OFF;
+                 with the bytes put back it is clean again
+
+The guest's commands run through the scenario's `mintmon-cmd sh`
+(tests/guest/scenario.sh); each ends by printing a token computed in the
+guest, so the console's echo of the command line cannot be mistaken for it.
+"""
+import json
+import os
+import random
+import time
+
+from mmtool import Fail, limit
+
+TRACING = "/sys/kernel/tracing"
+EXIT_TAMPERED = 3
+
+
+def guest_sh(guest, cmd, timeout=60):
+    """Run cmd in the guest and wait until it finished."""
+    n = random.randrange(1 << 20, 1 << 24)
+    pos = guest.console_size()
+    guest.send_console("mintmon-cmd sh %s; echo mintmon-text-$((%d + 1))\n" % (cmd, n))
+    guest.wait_console(b"mintmon-text-%d" % (n + 1), timeout, start=pos)
+
+
+def _verify(tool, baseline, want_rc=0):
+    r = tool.result("text", "verify", "--baseline", baseline, "--json")
+    if r.crash or r.timeout or r.rc != want_rc:
+        raise Fail(r.describe() + (" (wanted exit %d)" % want_rc if r.rc is not None else ""))
+    try:
+        return json.loads(r.out)
+    except ValueError as e:
+        raise Fail("text verify --json: not JSON: %s" % e)
+
+
+def _baseline(tool, path):
+    r = tool.result("text", "baseline", "-o", path, "--json")
+    if r.crash or r.timeout or r.rc != 0:
+        raise Fail(r.describe())
+    return json.loads(r.out)
+
+
+def check_text_clean(tool, workdir):
+    sites = tool.json("text", "sites", "--json")
+    bad = ["%s %s at %s holds %s, not what its state says" % (
+        s["kind"], s["symbol"], s["addr"], s["form"]) for s in sites if not s["consistent"]]
+    kinds = {}
+    for s in sites:
+        kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
+    for k in ("jump_label", "static_call", "ftrace"):
+        if kinds.get(k, 0) < 100:
+            bad.append("only %d %s sites decoded" % (kinds.get(k, 0), k))
+    path = os.path.join(workdir, "text-clean.mmtb")
+    b = _baseline(tool, path)
+    if b["sites"] != len(sites):
+        bad.append("baseline kept %d sites, text sites listed %d" % (b["sites"], len(sites)))
+    v = _verify(tool, path)
+    if v["tampered"]:
+        bad.append("verify right after the baseline: %d tampered: %s" % (
+            v["tampered"], [c for c in v["changes"] if c["verdict"] != "explained"][:3]))
+    if bad:
+        raise Fail("text-clean", limit(bad))
+    return "%d sites, all consistent (%s); baseline %d pages, verify %s" % (
+        len(sites), ", ".join("%d %s" % (n, k) for k, n in sorted(kinds.items())),
+        b["pages"], v["result"])
+
+
+def _kprobe_offsets():
+    """Try offsets into ksys_write until the kernel takes one (an instruction boundary)."""
+    return ("for o in $(seq 5 40); do echo \"p:mmint ksys_write+$o\" >> %s/kprobe_events "
+            "2>/dev/null && break; done" % TRACING)
+
+
+LEGIT = [
+    # (name, command in the guest, kinds that must explain it, symbols that must show)
+    ("tracepoints", "echo 1 > %s/events/sched/enable; echo 1 > %s/events/kmem/enable; "
+     "echo 1 > %s/events/block/enable" % (TRACING, TRACING, TRACING),
+     ("jump_label", "static_call"), ()),
+    ("function tracer", "echo vfs_read > %s/set_ftrace_filter; echo do_sys_openat2 >> "
+     "%s/set_ftrace_filter; echo function > %s/current_tracer" % (TRACING, TRACING, TRACING),
+     ("ftrace",), ("vfs_read+", "do_sys_openat2+")),
+    ("kprobes", "echo 'p:mmprobe vfs_write' >> %s/kprobe_events; %s; "
+     "echo 1 > %s/events/kprobes/enable; sleep 1" % (TRACING, _kprobe_offsets(), TRACING),
+     ("kprobe", "ftrace"), ("ksys_write+", "vfs_write+")),
+    ("preemption mode", "echo full > /sys/kernel/debug/sched/preempt",
+     ("static_call",), ()),
+]
+
+UNDO = ("echo nop > {t}/current_tracer; echo > {t}/set_ftrace_filter; "
+        "echo 0 > {t}/events/enable; echo > {t}/kprobe_events; "
+        "echo voluntary > /sys/kernel/debug/sched/preempt").format(t=TRACING)
+
+
+def check_text_legit(tool, guest, workdir):
+    guest_sh(guest, "mount -t tracefs none %s; mount -t debugfs none /sys/kernel/debug" % TRACING)
+    bad, said = [], []
+    first = os.path.join(workdir, "text-first.mmtb")
+    _baseline(tool, first)
+    for i, (name, cmd, kinds, symbols) in enumerate(LEGIT):
+        path = os.path.join(workdir, "text-legit-%d.mmtb" % i)
+        _baseline(tool, path)
+        guest_sh(guest, cmd)
+        v = _verify(tool, path)
+        if v["tampered"]:
+            bad.append("%s: %d tampered: %s" % (name, v["tampered"], [
+                (c["symbol"], c.get("old"), c.get("new")) for c in v["changes"]
+                if c["verdict"] != "explained"][:3]))
+        for k in kinds:
+            if not v["explained"].get(k):
+                bad.append("%s: no change explained as %s (%s)" % (name, k, v["explained"]))
+        for sym in symbols:
+            hits = [c for c in v["changes"] if c["symbol"].startswith(sym) and
+                    c["verdict"] == "explained"]
+            if not hits:
+                bad.append("%s: no explained change in %s" % (name, sym.rstrip("+")))
+        said.append("%s: %s" % (name, ", ".join("%d %s" % (n, k) for k, n in
+                                                 v["explained"].items() if n)))
+    guest_sh(guest, UNDO)
+    time.sleep(1)
+    v = _verify(tool, first)
+    if v["tampered"]:
+        bad.append("after undoing everything: %d tampered against the first baseline" %
+                   v["tampered"])
+    if bad:
+        raise Fail("text-legit", limit(bad))
+    return "; ".join(said) + "; undone: %s against the first baseline" % v["result"]
+
+
+def _poke(tool, guest, where, data):
+    """Write data at SYMBOL+OFF through the memory file; returns the old bytes."""
+    t = tool.json("vtop", "--json", where)
+    off = guest.phys_to_file(int(t["phys"], 16))
+    with open(guest.memfile, "r+b") as f:
+        f.seek(off)
+        old = f.read(len(data))
+        f.seek(off)
+        f.write(data)
+    return old
+
+
+def check_text_tamper(tool, guest, workdir):
+    sites = tool.json("text", "sites", "--json")
+    # A jump label site holding a nop5 inside a function: give it a jmp to a wrong place.
+    jl = next((s for s in sites if s["kind"] == "jump_label" and s["form"] == "nop5" and
+               "+0x" in s["symbol"] and not s["symbol"].startswith("__SC")), None)
+    if jl is None:
+        raise Fail("text-tamper: no jump label site holding a nop5")
+    path = os.path.join(workdir, "text-tamper.mmtb")
+    guest.stop()
+    restore = []
+    try:
+        _baseline(tool, path)
+        jl_sym = jl["symbol"].split("/")[0]
+        wrong = (0x40).to_bytes(4, "little", signed=True)
+        flips = [("do_sys_openat2+0x20", None), (jl_sym, b"\xe9" + wrong),
+                 ("linux_proc_banner+0x3", None)]
+        for where, data in flips:
+            if data is None:
+                cur = tool.json("vtop", "--json", where)
+                with open(guest.memfile, "rb") as f:
+                    f.seek(guest.phys_to_file(int(cur["phys"], 16)))
+                    data = bytes(b ^ 0xff for b in f.read(2 if "openat" in where else 1))
+            restore.append((where, _poke(tool, guest, where, data)))
+        v = _verify(tool, path, EXIT_TAMPERED)
+        bad = []
+        tampered = [c for c in v["changes"] if c["verdict"] == "tampered"]
+        for where, _ in flips:
+            if not any(c["symbol"].split("/")[0] == where for c in tampered):
+                bad.append("no tampered change at %s: %s" % (where, [
+                    c["symbol"] for c in tampered]))
+        if v["tampered"] != len(flips):
+            bad.append("%d tampered changes for %d flips" % (v["tampered"], len(flips)))
+        for where, old in reversed(restore):
+            _poke(tool, guest, where, old)
+        restore = []
+        v2 = _verify(tool, path)
+        if v2["result"] != "clean":
+            bad.append("bytes put back, verify says %s" % v2["result"])
+    finally:
+        for where, old in reversed(restore):
+            _poke(tool, guest, where, old)
+        guest.cont()
+    if bad:
+        raise Fail("text-tamper", limit(bad))
+    return "tampered at %s, exit 3; clean once put back" % ", ".join(w for w, _ in flips)
