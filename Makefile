@@ -176,3 +176,8 @@ clean:
 bench-health: setup $(BUILD)/bin/mintmon guest
 	python3 tests/bench/bench_health.py --mintmon $(BUILD)/bin/mintmon --out $(BUILD)/bench-health.md
 .PHONY: bench-health
+
+# What `mintmon text` costs against sha256sum of the same bytes (docs/benchmarks.md).
+bench-text: setup $(BUILD)/bin/mintmon guest
+	python3 tests/bench/bench_text.py --mintmon $(BUILD)/bin/mintmon --out $(BUILD)/bench-text.md
+.PHONY: bench-text

@@ -27,6 +27,7 @@ enum mintmon_health_state {
 	MINTMON_HEALTH_PANICKED,	/* panic_cpu is set: the kernel is in panic() */
 	MINTMON_HEALTH_REBOOTED,	/* another kernel than at the last look (the caller knows) */
 	MINTMON_HEALTH_UNREACHABLE,	/* its memory cannot be read */
+	MINTMON_HEALTH_TAMPERED,	/* its text or rodata changed unexplained (watchers, text.h) */
 };
 
 const char *mintmon_health_state_name(enum mintmon_health_state s);

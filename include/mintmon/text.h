@@ -185,4 +185,48 @@ u32 mintmon_text_compare(const struct mintmon_text_sites *s, u64 vaddr, const u8
 			 const u8 *cur, u32 len, struct mintmon_text_change *changes_ret, u32 max,
 			 u32 *nr_ret);
 
+/*
+ * Incremental integrity checking for a watcher (`mintmon watch`, the
+ * node-0 module's watchdog): each step checks the next slice of pages, so
+ * every page is checked once per cycle of ceil(pages / slice) steps. A page
+ * is hashed "masked": every run-time patch site in it that holds a form its
+ * current state allows is zeroed over that form's length, every armed
+ * kprobe has the bytes it saved put back; a site that holds anything else
+ * counts as a change. The first cycle takes the baseline (trust on first
+ * use); from the second on, a page whose masked hash differs is a suspect,
+ * checked again at the next step with the sites decoded afresh (a site
+ * caught mid-patch settles), and tampered if it still differs. Only the
+ * page hashes are kept (32 bytes a page), not the pages.
+ *
+ * A step reads nothing when the caller says the kernel did not run since
+ * the last one (heartbeat_moved false): a kernel stopped, rebooting or
+ * being kexec'd over is not judged on memory in flux, and a suspect is
+ * confirmed only once the kernel has run after it was seen.
+ */
+struct mintmon_text_watch;
+
+struct mintmon_text_watch_state {
+	bool baseline_done;	/* every page hashed once */
+	u64 cycles;		/* full cycles done (the first one took the baseline) */
+	u32 tampered_pages;	/* pages confirmed changed, now */
+	u64 first_tampered;	/* the lowest such page's address (0: none) */
+	u64 pages_checked;	/* pages hashed so far */
+	u64 site_decodes;	/* times the sites were decoded */
+};
+
+/* A cycle of steps_per_cycle steps (at least 1): each checks that share of the pages. */
+int mintmon_text_watch_create(struct mintmon_kernel *k, u32 steps_per_cycle,
+			      struct mintmon_text_watch **w_ret);
+void mintmon_text_watch_destroy(struct mintmon_text_watch *w);
+u64 mintmon_text_watch_pages(const struct mintmon_text_watch *w);
+/*
+ * One step (see above): pages to check (0: a cycle's share; at most four
+ * shares), so that a caller whose steps come irregularly can keep the
+ * cycle's length in time. heartbeat_moved: the kernel ran since the last
+ * step (a suspect is confirmed only by a step after that). A read failure
+ * is returned (the state is kept).
+ */
+int mintmon_text_watch_step(struct mintmon_text_watch *w, bool heartbeat_moved, u32 pages,
+			    struct mintmon_text_watch_state *state_ret);
+
 #endif /* MINTMON_TEXT_H */

@@ -56,7 +56,7 @@ static const char *const state_names[] = {
 	[MINTMON_HEALTH_RUNNING] = "running",	[MINTMON_HEALTH_TAINTED] = "tainted",
 	[MINTMON_HEALTH_OOPSED] = "oopsed",	[MINTMON_HEALTH_HUNG] = "hung",
 	[MINTMON_HEALTH_PANICKED] = "panicked",	[MINTMON_HEALTH_REBOOTED] = "rebooted",
-	[MINTMON_HEALTH_UNREACHABLE] = "unreachable",
+	[MINTMON_HEALTH_UNREACHABLE] = "unreachable", [MINTMON_HEALTH_TAMPERED] = "tampered",
 };
 
 const char *mintmon_health_state_name(enum mintmon_health_state s)

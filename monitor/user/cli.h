@@ -38,6 +38,7 @@ struct cli_options {
 	const char *memory;	/* watch: the memory the Mint nodes are read through */
 	const char *output;	/* text baseline: -o FILE */
 	const char *baseline;	/* text verify: --baseline FILE */
+	long text_cycle_ms;	/* watch: check all kernel text every this long (0: never) */
 };
 
 struct cli {
@@ -75,6 +76,7 @@ int cmd_health(struct cli *c, int argc, char **argv);
 int cmd_watch(struct cli *c, int argc, char **argv);
 int cmd_nodes(struct cli *c, int argc, char **argv);
 int cmd_text(struct cli *c, int argc, char **argv);
+int cmd_lsmod(struct cli *c, int argc, char **argv);
 
 /* The attached kernel (commands with needs_kernel always have one). */
 static inline struct mintmon_kernel *cli_kernel(struct cli *c)

@@ -34,6 +34,7 @@
 #include "mintmon/memmap.h"
 #include "mintmon/health.h"
 #include "mintmon/printk.h"
+#include "mintmon/text.h"
 
 #define MAX_TARGETS 64
 #define RING 64			/* samples kept per target (hung_after / interval at most) */
@@ -47,6 +48,10 @@ struct target {
 	struct mintmon_health *h;
 	struct mintmon_log *log;
 	struct mintmon_log_cursor cur;
+	struct mintmon_text_watch *tw;	/* NULL: --text-cycle 0, or the kernel's text unknown */
+	struct mintmon_text_watch_state tws;
+	u64 text_jiffies;		/* the heartbeat at the last text step */
+	double text_ms;			/* and when it was taken */
 	u64 gen;
 	struct mintmon_health_sample ring[RING];
 	unsigned int nr, head;
@@ -138,6 +143,17 @@ static void evidence(struct watch *w, struct target *t, const struct mintmon_hea
 			}
 			ADD("]");
 		}
+		if (t->tw)
+			ADD(", \"text_cycles\": %" PRIu64, t->tws.cycles);
+		if (t->tws.tampered_pages) {
+			char sym[160];
+
+			if (mintmon_kernel_symbolize(t->s->k, t->tws.first_tampered, sym, sizeof(sym)))
+				snprintf(sym, sizeof(sym), "?");
+			ADD(", \"tampered_pages\": %u, \"tampered_at\": \"0x%" PRIx64 "\", "
+			    "\"tampered_symbol\": \"%s\"", t->tws.tampered_pages, t->tws.first_tampered,
+			    sym);
+		}
 		if (t->state == MINTMON_HEALTH_PANICKED && t->panic_msg[0]) {
 			for (char *p = t->panic_msg; *p; p++) {
 				if (*p < ' ' || *p == '"' || *p == '\\' || *p > '~')
@@ -192,8 +208,11 @@ static void drop_kernel_state(struct target *t)
 {
 	mintmon_log_destroy(t->log);
 	mintmon_health_destroy(t->h);
+	mintmon_text_watch_destroy(t->tw);
 	t->log = NULL;
 	t->h = NULL;
+	t->tw = NULL;
+	memset(&t->tws, 0, sizeof(t->tws));
 	t->nr = t->head = 0;
 	t->have_last = false;
 	memset(&t->cur, 0, sizeof(t->cur));
@@ -288,6 +307,14 @@ static void poll_target(struct watch *w, struct target *t)
 			return;
 		}
 		mintmon_log_create(t->s->k, &t->log);
+		/* A cycle of text_cycle / interval polls; no text check if its layout is unknown. */
+		if (w->c->o.text_cycle_ms > 0) {
+			long steps = w->c->o.text_cycle_ms / w->c->o.interval_ms;
+
+			mintmon_text_watch_create(t->s->k, steps > 0 ? (u32)steps : 1, &t->tw);
+			t->text_jiffies = 0;
+			t->text_ms = now;
+		}
 	}
 	cur = &t->ring[t->head];
 	if (mintmon_health_sample(t->h, (u64)now, cur)) {
@@ -301,6 +328,19 @@ static void poll_target(struct watch *w, struct target *t)
 		t->nr++;
 	if (t->have_last && (cur->jiffies != t->last.jiffies))
 		t->last_move_ms = now;
+	/*
+	 * Text only once the kernel ran since the last step: not memory a
+	 * reboot or kexec is rewriting. An idle tickless kernel moves its
+	 * heartbeat now and then, so a step checks the pages its time is due.
+	 */
+	if (t->tw && cur->jiffies != t->text_jiffies) {
+		double due = (double)mintmon_text_watch_pages(t->tw) * (now - t->text_ms) /
+			     (double)w->c->o.text_cycle_ms;
+
+		mintmon_text_watch_step(t->tw, t->text_jiffies != 0, (u32)due + 1, &t->tws);
+		t->text_jiffies = cur->jiffies;
+		t->text_ms = now;
+	}
 	t->last = *cur;
 	t->have_last = true;
 	if (t->log)
@@ -311,6 +351,9 @@ static void poll_target(struct watch *w, struct target *t)
 		return;		/* not hung_after of samples yet: no verdict */
 	mintmon_health_judge(ref, cur, (u64)w->c->o.hung_after_ms, &v);
 	next = v.state;
+	if (t->tws.tampered_pages && (next == MINTMON_HEALTH_RUNNING ||
+				      next == MINTMON_HEALTH_TAINTED || next == MINTMON_HEALTH_OOPSED))
+		next = MINTMON_HEALTH_TAMPERED;
 	/* "rebooted" stands until the new kernel has a verdict of its own. */
 	changed(w, t, next, &v);
 }
@@ -362,6 +405,16 @@ static double m_bytes(const struct target *t, double now)
 	return t->mem_open ? (double)t->mem.bytes_read : 0;
 }
 
+static double m_tampered(const struct target *t, double now)
+{
+	return (double)t->tws.tampered_pages;
+}
+
+static double m_text_cycles(const struct target *t, double now)
+{
+	return (double)t->tws.cycles;
+}
+
 static double m_reboots(const struct target *t, double now)
 {
 	return (double)t->reboots;
@@ -395,6 +448,10 @@ static const struct metric metric_table[] = {
 	 m_reads},
 	{"mintmon_read_bytes_total", "Bytes read from the target.", true, false, m_bytes},
 	{"mintmon_reboots_total", "Reboots and kexecs seen.", true, false, m_reboots},
+	{"mintmon_text_tampered_pages", "Pages of kernel text and rodata changed unexplained.",
+	 false, false, m_tampered},
+	{"mintmon_text_cycles_total", "Full integrity checks of the kernel's text and rodata.",
+	 true, false, m_text_cycles},
 };
 
 static size_t metrics_text(struct watch *w, char *buf, size_t size)
@@ -402,7 +459,7 @@ static size_t metrics_text(struct watch *w, char *buf, size_t size)
 	static const enum mintmon_health_state states[] = {
 		MINTMON_HEALTH_RUNNING, MINTMON_HEALTH_TAINTED, MINTMON_HEALTH_OOPSED,
 		MINTMON_HEALTH_HUNG, MINTMON_HEALTH_PANICKED, MINTMON_HEALTH_REBOOTED,
-		MINTMON_HEALTH_UNREACHABLE,
+		MINTMON_HEALTH_UNREACHABLE, MINTMON_HEALTH_TAMPERED,
 	};
 	double now = cli_now_ms();
 	size_t n = 0;

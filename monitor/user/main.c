@@ -36,6 +36,7 @@ static const struct cli_command commands[] = {
 	 " --metrics for Prometheus", 0, MAX_WATCH_ARGS, false, cmd_watch, true},
 	{"nodes", "", "on a Mint node: every node of the layout, each peer's state (--json)", 0, 0,
 	 false, cmd_nodes, true},
+	{"lsmod", "", "loaded modules, as /proc/modules (--json)", 0, 0, true, cmd_lsmod, false},
 	{"text", "baseline|verify|sites", "kernel text integrity: baseline -o FILE, verify"
 	 " --baseline FILE (exit 3: tampered), sites", 1, 1, true, cmd_text, false},
 };
@@ -69,6 +70,10 @@ static void usage(FILE *out)
 	      "         --config FILE        watch: targets, one \"TARGET [NAME]\" a line\n"
 	      "         -o, --output FILE    text baseline: where to write the baseline\n"
 	      "         --baseline FILE      text verify: the baseline to compare with\n"
+	      "         --text-cycle MS      watch: check every page of kernel text and rodata\n"
+	      "                              once this often, a slice per poll (default 5000;\n"
+	      "                              0: never); a change no patch site explains is\n"
+	      "                              \"tampered\"\n"
 	      "         --mint LAYOUT --memory SPEC\n"
 	      "                              watch: every peer of node 0 in a Mint layout\n"
 	      "                              (preset:kexec-mint:N or a file), read through SPEC\n"
@@ -173,6 +178,7 @@ int main(int argc, char **argv)
 		{"memory", required_argument, NULL, 'm'},
 		{"output", required_argument, NULL, 'o'},
 		{"baseline", required_argument, NULL, 'B'},
+		{"text-cycle", required_argument, NULL, 'X'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -191,6 +197,7 @@ int main(int argc, char **argv)
 
 	c->o.interval_ms = 100;
 	c->o.hung_after_ms = 1000;
+	c->o.text_cycle_ms = 5000;
 	/* GNU getopt permutes: options may come before or after the command. */
 	while ((opt = getopt_long(argc, argv, "t:o:vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -236,6 +243,11 @@ int main(int argc, char **argv)
 		case 'm': c->o.memory = optarg; break;
 		case 'o': c->o.output = optarg; break;
 		case 'B': c->o.baseline = optarg; break;
+		case 'X':
+			c->o.text_cycle_ms = (long)cli_parse_number(optarg, "text-cycle");
+			if (c->o.text_cycle_ms < 0 || c->o.text_cycle_ms > 86400000)
+				cli_usage_error("--text-cycle takes 0 to 86400000 ms");
+			break;
 		case 'v': c->o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -67,13 +67,13 @@ def free_port():
 class Watch:
     """`mintmon watch` in the background: [(host time, JSON object)]."""
 
-    def __init__(self, mintmon, target, workdir):
+    def __init__(self, mintmon, target, workdir, extra=(), name="on-change"):
         self.port = free_port()
-        self.changes_file = os.path.join(workdir, "on-change.log")
+        self.changes_file = os.path.join(workdir, name + ".log")
         self.cmd = [mintmon, "watch", target, "--interval", str(WATCH_INTERVAL),
                     "--hung-after", str(HUNG_AFTER), "--metrics", "127.0.0.1:%d" % self.port,
                     "--on-change", 'echo "$MINTMON_OLD_STATE $MINTMON_NEW_STATE" >> %s' %
-                    self.changes_file]
+                    self.changes_file] + list(extra)
         self.lines, self.bad = [], []
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL)
@@ -342,7 +342,8 @@ def check_watch_run(watch, reboots):
         ran = []
     ran = [ln for ln in ran if ln]
     if len(ran) != len(watch.lines):
-        bad.append("--on-change ran %d times for %d changes" % (len(ran), len(watch.lines)))
+        bad.append("--on-change ran %d times for %d changes (%s)" % (
+            len(ran), len(watch.lines), " -> ".join(seq)))
     if bad:
         raise Fail("watch", bad)
     return "%d changes: %s; --on-change ran for each" % (len(seq), " -> ".join(seq))

@@ -19,6 +19,11 @@ then runs mintmon on the memory file and compares. Test cases per run:
     symbolize  symbolize ADDR... = the kernel's %pS
     dmesg      dmesg --json and dmesg vs /dev/kmsg, record for record (kernel_log.py)
 
+Two runs (6.1-amd64, 6.12-amd64) then check kernel text integrity on the
+running guest (text_checks.py: text-clean, text-legit, text-tamper,
+text-watch; lsmod with a module of the kernel's own package loaded) before
+the live phases.
+
 One run also dumps the paused guest with QMP dump-guest-memory and repeats
 info/syms/ps/vread/ps-ext/ram on `-t elf:CORE` (cases elf-dump, elf-info, ...).
 One (7.x-bpo-amd64) has its guest send its BTF with the truth and checks
@@ -124,7 +129,7 @@ ELF_CASES = ("elf-dump", "elf-info", "elf-syms", "elf-ps", "elf-vread", "elf-ps-
 BAD_CASES = ("bad-input",)
 # With btf: --btf on a copy of the memory whose BTF is wiped.
 BTF_CASES = ("btf-file",)
-TEXT_CASES = ("text-clean", "text-legit", "text-tamper")
+TEXT_CASES = ("text-clean", "text-legit", "text-tamper", "text-watch", "lsmod")
 # Runs with `live`: on the running guest, after everything above (they end its first boot).
 LIVE_CASES = ("live", "poll-steady", "health", "unreachable", "hung", "tainted", "panicked",
               "prometheus", "reboot", "poll-reboot", "rebooted", "dmesg-follow", "kexec",
@@ -550,10 +555,14 @@ def outer_initrd(args, run, workdir):
     if not os.path.exists(args.kexec):
         raise Fail("no static kexec at %s (make %s)" % (args.kexec, args.kexec))
     extra = os.path.join(workdir, "kexec.cpio.gz")
-    initramfs.build(extra, os.path.join(ROOT, "tests", "guest", "scenario.sh"), [
-        (args.kexec, "/sbin/kexec", 0o755),
-        (target.vmlinuz, "/boot/vmlinuz", 0o644),
-        (args.initrd, "/boot/initrd.gz", 0o644)], busybox=None, level=1)
+    files = [(args.kexec, "/sbin/kexec", 0o755), (target.vmlinuz, "/boot/vmlinuz", 0o644),
+             (args.initrd, "/boot/initrd.gz", 0o644)]
+    if run.text:
+        # A module of this run's own kernel for lsmod (text_checks.py).
+        files.append((text_checks.extract_module(kernels.get(run.flavour), workdir),
+                      text_checks.GUEST_MODULE, 0o644))
+    initramfs.build(extra, os.path.join(ROOT, "tests", "guest", "scenario.sh"), files,
+                    busybox=None, level=1)
     out = os.path.join(workdir, "scenario-kexec.cpio.gz")
     with open(out, "wb") as o:
         for part in (args.initrd, extra):
@@ -810,6 +819,8 @@ def run_one(run, args):
                 record("text-legit", text_checks.check_text_legit, tool, guest, guest.workdir)
                 record("text-tamper", text_checks.check_text_tamper, tool, guest,
                        guest.workdir)
+                record("text-watch", text_checks.check_text_watch, args.mintmon, tool, guest)
+                record("lsmod", text_checks.check_lsmod, tool, guest)
             except qemu.GuestError as e:
                 results.extend((c, False, "guest: %s" % str(e).splitlines()[0], [])
                                for c in TEXT_CASES if c not in {r[0] for r in results})

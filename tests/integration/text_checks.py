@@ -17,16 +17,27 @@ memory file.
                  function, over a jump-label site (a jmp to a wrong target)
                  and in .rodata: verify exits 3 and names each SYMBOL+OFF;
                  with the bytes put back it is clean again
+    lsmod        a module of the kernel's own package (drivers/net/dummy.ko)
+                 loaded with insmod: `lsmod --json` equals the guest's
+                 /proc/modules (name, size, references, state, address)
+    text-watch   `watch --text-cycle 2000` on the running guest: a byte of
+                 linux_proc_banner flipped turns it "tampered" within a cycle
+                 and a step (the confirmation), naming the page; put back, it
+                 is "running" again
 
 The guest's commands run through the scenario's `mintmon-cmd sh`
 (tests/guest/scenario.sh); each ends by printing a token computed in the
 guest, so the console's echo of the command line cannot be mistaken for it.
 """
 import json
+import lzma
 import os
 import random
+import re
+import subprocess
 import time
 
+import health_checks
 from mmtool import Fail, limit
 
 TRACING = "/sys/kernel/tracing"
@@ -201,3 +212,109 @@ def check_text_tamper(tool, guest, workdir):
     if bad:
         raise Fail("text-tamper", limit(bad))
     return "tampered at %s, exit 3; clean once put back" % ", ".join(w for w, _ in flips)
+
+
+WATCH_CYCLE_MS = 2000
+
+
+def check_text_watch(mintmon, tool, guest):
+    w = health_checks.Watch(mintmon, "file:" + guest.memfile, guest.workdir,
+                            extra=["--text-cycle", str(WATCH_CYCLE_MS)], name="text-watch")
+    old = None
+    try:
+        if w.wait_state("running", 0, 30) is None:
+            raise Fail("text-watch: watch never said running: %s" % w.lines[-3:])
+        # The first cycle takes the baseline; tamper after it.
+        time.sleep(2.5 * WATCH_CYCLE_MS / 1000)
+        page = int(tool.json("vtop", "--json", "linux_proc_banner")["vaddr"], 16) & ~4095
+        t0 = time.monotonic()
+        old = _poke(tool, guest, "linux_proc_banner+0x3", b"\x41")
+        # A cycle to see it, a step to confirm it, and TCG's slack.
+        bound = 2 * WATCH_CYCLE_MS / 1000 + 3
+        got = w.wait_state("tampered", t0, bound)
+        bad = []
+        if got is None:
+            bad.append("no tampered state within %.1f s of the flip: %s" % (
+                bound, [o.get("new") for _, o in w.lines]))
+        else:
+            ev = got[1]["evidence"]
+            if int(ev.get("tampered_at", "0"), 16) != page or ev.get("tampered_pages") != 1:
+                bad.append("evidence names %s (%s pages), the flip was in page 0x%x" % (
+                    ev.get("tampered_at"), ev.get("tampered_pages"), page))
+        _poke(tool, guest, "linux_proc_banner+0x3", old)
+        old = None
+        t1 = time.monotonic()
+        back = w.wait_state("running", t1, 3 * WATCH_CYCLE_MS / 1000 + 3)
+        if back is None:
+            bad.append("still not running %.0f s after the byte was put back" % (
+                3 * WATCH_CYCLE_MS / 1000 + 3))
+        if bad:
+            raise Fail("text-watch", bad)
+        return "tampered %.1f s after the flip (cycle %.1f s), naming page 0x%x; running %.1f s " \
+            "after it was put back" % (got[0] - t0, WATCH_CYCLE_MS / 1000, page, back[0] - t1)
+    finally:
+        if old is not None:
+            _poke(tool, guest, "linux_proc_banner+0x3", old)
+        w.stop()
+
+
+GUEST_MODULE = "/lib/mintmon-test/dummy.ko"
+MODULE_IN_DEB = "kernel/drivers/net/dummy.ko"
+
+
+def extract_module(kernel, workdir):
+    """drivers/net/dummy.ko out of the kernel's own .deb (xz-decompressed if need be)."""
+    prefix = "./lib/modules/%s/%s" % (kernel.release, MODULE_IN_DEB)
+    names = subprocess.run(["dpkg-deb", "-c", kernel.deb], check=True, stdout=subprocess.PIPE,
+                           text=True).stdout
+    member = next((ln.split()[-1] for ln in names.splitlines()
+                   if ln.split()[-1] in (prefix, prefix + ".xz")), None)
+    if member is None:
+        raise Fail("lsmod: %s has no %s" % (kernel.deb, MODULE_IN_DEB))
+    tar = subprocess.run("dpkg-deb --fsys-tarfile %s | tar -xO %s" % (kernel.deb, member),
+                         shell=True, check=True, stdout=subprocess.PIPE).stdout
+    data = lzma.decompress(tar) if member.endswith(".xz") else tar
+    out = os.path.join(workdir, "dummy.ko")
+    with open(out, "wb") as f:
+        f.write(data)
+    return out
+
+
+def guest_output(guest, cmd, timeout=60):
+    """cmd's output in the guest, between markers computed there."""
+    n = random.randrange(1 << 20, 1 << 24)
+    pos = guest.console_size()
+    guest.send_console("mintmon-cmd sh echo mm-b$((%d + 1)); %s; echo mm-e$((%d + 1))\n" % (
+        n, cmd, n))
+    end = guest.wait_console(b"mm-e%d" % (n + 1), timeout, start=pos)
+    with open(guest.console_path, "rb") as f:
+        f.seek(pos)
+        data = f.read(end - pos)
+    begin = data.rfind(b"mm-b%d" % (n + 1))
+    body = data[begin:].split(b"\n")[1:-1]
+    return [ln.decode(errors="replace").strip() for ln in body if ln.strip()]
+
+
+def check_lsmod(tool, guest):
+    guest_sh(guest, "insmod %s" % GUEST_MODULE)
+    lines = guest_output(guest, "cat /proc/modules")
+    want = {}
+    for ln in lines:
+        f = ln.split()
+        if len(f) >= 6 and re.match(r"^0x[0-9a-f]+$", f[5]):
+            want[f[0]] = (int(f[1]), int(f[2]), f[4], int(f[5], 16))
+    if "dummy" not in want:
+        raise Fail("lsmod: the guest's /proc/modules has no dummy: %s" % lines[:5])
+    got = {m["name"]: (m["size"], m["refcnt"], m["state"], int(m["address"], 16))
+           for m in tool.json("lsmod", "--json")}
+    bad = []
+    for name, w in sorted(want.items()):
+        if got.get(name) != w:
+            bad.append("%s: mintmon %s, /proc/modules (size, refs, state, address) %s" % (
+                name, got.get(name), w))
+    for name in sorted(set(got) - set(want)):
+        bad.append("%s listed by mintmon, not in /proc/modules" % name)
+    if bad:
+        raise Fail("lsmod", limit(bad))
+    return "%d modules equal /proc/modules: %s" % (len(want), ", ".join(
+        "%s %d %s" % (n, w[0], w[2]) for n, w in sorted(want.items())))

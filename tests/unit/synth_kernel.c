@@ -650,7 +650,7 @@ enum {
 	BT_ATOMIC_ANON, BT_ATOMIC_T, BT_STATIC_KEY, BT_STATIC_CALL_KEY, BT_DYN_FTRACE,
 	BT_DYN_FTRACE_PTR, BT_FTRACE_PAGE, BT_FTRACE_PAGE_PTR, BT_FTRACE_OPS, BT_FTRACE_OPS_PTR,
 	BT_HLIST_NODE, BT_HLIST_NODE_PTR, BT_FTRACE_FL, BT_KPROBE, BT_U8_4, BT_OPT_INSN,
-	BT_OPT_KPROBE,
+	BT_OPT_KPROBE, BT_MODULE_MEMORY, BT_MODULE_MEMS, BT_CHAR56, BT_MODULE,
 	BT_NR,
 };
 
@@ -874,6 +874,13 @@ static const struct bmember opt_insn_m[] = {{"copied_insn", BT_U8_4, 0},
 static const struct bmember opt_kprobe_m[] = {{"kp", BT_KPROBE, 0}, {"list", BT_LIST_HEAD, 128},
 					      {"optinsn", BT_OPT_INSN, 144}};
 
+/* include/linux/module.h since v6.4: mem[MOD_MEM_NUM_TYPES] of struct module_memory. */
+static const struct bmember module_memory_m[] = {{"base", BT_VOID_PTR, 0}, {"size", BT_UINT, 8}};
+static const struct bmember module_m[] = {
+	{"state", BT_INT, 0}, {"list", BT_LIST_HEAD, 8}, {"name", BT_CHAR56, 24},
+	{"refcnt", BT_ATOMIC_T, 0x100}, {"taints", BT_ULONG, 0x108}, {"mem", BT_MODULE_MEMS, 0x140},
+};
+
 static const struct btype btf_types[BT_NR] = {
 	[BT_INT] = B_INT("int", 4, 1),
 	[BT_UINT] = B_INT("unsigned int", 4, 0),
@@ -976,6 +983,10 @@ static const struct btype btf_types[BT_NR] = {
 	[BT_U8_4] = B_ARRAY(BT_U8, 4),
 	[BT_OPT_INSN] = B_STRUCT("arch_optimized_insn", 24, opt_insn_m),
 	[BT_OPT_KPROBE] = B_STRUCT("optimized_kprobe", 168, opt_kprobe_m),
+	[BT_MODULE_MEMORY] = B_STRUCT("module_memory", 0x38, module_memory_m),
+	[BT_MODULE_MEMS] = B_ARRAY(BT_MODULE_MEMORY, 7),
+	[BT_CHAR56] = B_ARRAY(BT_CHAR, 56),
+	[BT_MODULE] = B_STRUCT("module", 0x300, module_m),
 };
 
 struct btf_out {
@@ -1787,6 +1798,7 @@ static int check_params(const struct synth_params *p)
 #define TV_LIST_END 0x080	/* ftrace_list_end (a struct ftrace_ops) */
 #define TV_OPS1 0x200		/* an ftrace_ops with a trampoline */
 #define TV_KPROBE_TABLE 0x400	/* kprobe_table[64] */
+#define TV_MODULES 0x600	/* the module list's head */
 #define SYNTH_FTRACE_TRAMP 0xffffffffc0001000ull
 #define SYNTH_OPT_DETOUR 0xffffffffc0002000ull
 
@@ -1959,6 +1971,36 @@ static void build_text_meta(struct synth_kernel *sk, struct ksyms *ks)
 	tx->heap = (struct mintmon_phys_range){recs, okp + 168 - recs};
 	tx->sites = (struct mintmon_phys_range){img_pa(sk, FN_OFF(10)), FN_OFF(62) - FN_OFF(10)};
 	add_sym(ks, 'D', "__end_rodata", img_va(sk, RODATA_END_OFF));
+
+	/* The module list (kernel/module/main.c): modules -> "synth_b" -> "synth_a" -> modules. */
+	{
+		u64 head = img_pa(sk, tv + TV_MODULES), m[2];
+		static const char *const names[2] = {"synth_b", "synth_a"};
+
+		for (i = 0; i < 2; i++) {
+			unsigned int t;
+
+			m[i] = heap_alloc(sk, 0x300, 64);
+			put32(sk, m[i], i ? 0 : 1);			/* COMING, LIVE */
+			put_str(sk, m[i] + 24, names[i]);
+			put32(sk, m[i] + 0x100, 1 + (u32)i);		/* refcnt - MODULE_REF_BASE */
+			synth_put64(sk, m[i] + 0x108, i ? 1ull << 12 : 0);	/* O */
+			for (t = 0; t < 7; t++) {
+				synth_put64(sk, m[i] + 0x140 + 0x38 * t,
+					    0xffffffffc0100000ull + 0x10000 * i + 0x1000 * t);
+				put32(sk, m[i] + 0x140 + 0x38 * t + 8, t < 4 ? 0x1000 * (t + 1) : 0);
+			}
+			tx->mod_phys[i] = m[i];
+		}
+		synth_put64(sk, head, dm_va(sk, m[0]) + 8);
+		synth_put64(sk, head + 8, dm_va(sk, m[1]) + 8);
+		synth_put64(sk, m[0] + 8, dm_va(sk, m[1]) + 8);
+		synth_put64(sk, m[0] + 16, img_va(sk, tv + TV_MODULES));
+		synth_put64(sk, m[1] + 8, img_va(sk, tv + TV_MODULES));
+		synth_put64(sk, m[1] + 16, dm_va(sk, m[0]) + 8);
+		add_sym(ks, 'd', "modules", img_va(sk, tv + TV_MODULES));
+		tx->modules_phys = head;
+	}
 }
 
 int synth_build(struct synth_kernel *sk, const struct synth_params *p)

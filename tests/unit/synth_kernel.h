@@ -157,6 +157,8 @@ struct synth_kernel {
 		u64 text_pmd_phys, rodata_pmd_phys;	/* the 2 MiB entries that map them */
 		/* Physical ranges of it all, for the fuzzer: variables, heap objects, sites. */
 		struct mintmon_phys_range vars, heap, sites;
+		/* Two modules: "synth_b" (live, first in the list) and "synth_a" (coming, taint O). */
+		u64 modules_phys, mod_phys[2];
 	} text;
 
 	/* Builder state. */
