@@ -383,66 +383,60 @@ static void add_target(struct mintmon_text_site *s, u64 target)
 }
 
 /* Iterative heap sort (no recursion): n is bounded but target-sized. */
-static void sift_u64(u64 *a, size_t start, size_t n)
+typedef bool (*less_fn)(const void *a, const void *b);
+
+static void swap_bytes(u8 *a, u8 *b, size_t size)
+{
+	while (size--) {
+		u8 t = *a;
+
+		*a++ = *b;
+		*b++ = t;
+	}
+}
+
+static void sift(u8 *base, size_t start, size_t n, size_t size, less_fn less)
 {
 	size_t root = start;
 
 	while (2 * root + 1 < n) {
 		size_t child = 2 * root + 1;
-		u64 tmp;
 
-		if (child + 1 < n && a[child] < a[child + 1])
+		if (child + 1 < n && less(base + child * size, base + (child + 1) * size))
 			child++;
-		if (a[root] >= a[child])
+		if (!less(base + root * size, base + child * size))
 			return;
-		tmp = a[root], a[root] = a[child], a[child] = tmp;
+		swap_bytes(base + root * size, base + child * size, size);
 		root = child;
 	}
+}
+
+static void heap_sort(void *base, size_t n, size_t size, less_fn less)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		sift(base, i, n, size, less);
+	for (i = n; i-- > 1;) {
+		swap_bytes(base, (u8 *)base + i * size, size);
+		sift(base, 0, i, size, less);
+	}
+}
+
+static bool u64_less(const void *a, const void *b)
+{
+	return *(const u64 *)a < *(const u64 *)b;
+}
+
+static bool site_less(const void *a, const void *b)
+{
+	return ((const struct mintmon_text_site *)a)->addr <
+	       ((const struct mintmon_text_site *)b)->addr;
 }
 
 static void sort_u64(u64 *a, size_t n)
 {
-	size_t i;
-
-	for (i = n / 2; i-- > 0;)
-		sift_u64(a, i, n);
-	for (i = n; i-- > 1;) {
-		u64 tmp = a[0];
-
-		a[0] = a[i], a[i] = tmp;
-		sift_u64(a, 0, i);
-	}
-}
-
-static void sift_sites(struct mintmon_text_site *a, size_t start, size_t n)
-{
-	size_t root = start;
-
-	while (2 * root + 1 < n) {
-		size_t child = 2 * root + 1;
-		struct mintmon_text_site tmp;
-
-		if (child + 1 < n && a[child].addr < a[child + 1].addr)
-			child++;
-		if (a[root].addr >= a[child].addr)
-			return;
-		tmp = a[root], a[root] = a[child], a[child] = tmp;
-		root = child;
-	}
-}
-
-static void sort_sites(struct mintmon_text_site *a, size_t n)
-{
-	size_t i;
-
-	for (i = n / 2; i-- > 0;)
-		sift_sites(a, i, n);
-	for (i = n; i-- > 1;) {
-		struct mintmon_text_site tmp = a[0];
-
-		a[0] = a[i], a[i] = tmp;
-		sift_sites(a, 0, i);
-	}
+	heap_sort(a, n, sizeof(*a), u64_less);
 }
 
 static size_t unique_u64(u64 *a, size_t n)
@@ -733,35 +727,9 @@ struct pair {
 	u64 a, b;
 };
 
-static void sift_pairs(struct pair *p, size_t start, size_t n)
+static bool pair_less(const void *x, const void *y)
 {
-	size_t root = start;
-
-	while (2 * root + 1 < n) {
-		size_t child = 2 * root + 1;
-		struct pair tmp;
-
-		if (child + 1 < n && p[child].a < p[child + 1].a)
-			child++;
-		if (p[root].a >= p[child].a)
-			return;
-		tmp = p[root], p[root] = p[child], p[child] = tmp;
-		root = child;
-	}
-}
-
-static void sort_pairs(struct pair *p, size_t n)
-{
-	size_t i;
-
-	for (i = n / 2; i-- > 0;)
-		sift_pairs(p, i, n);
-	for (i = n; i-- > 1;) {
-		struct pair tmp = p[0];
-
-		p[0] = p[i], p[i] = tmp;
-		sift_pairs(p, 0, i);
-	}
+	return ((const struct pair *)x)->a < ((const struct pair *)y)->a;
 }
 
 /* Index of the first pair with .a == a in sorted p, or n. */
@@ -809,7 +777,7 @@ static int static_call_tramps(struct mintmon_text *t, struct site_vec *sv,
 	}
 	if (err < 0 || !nt)
 		goto out;
-	sort_pairs(key, nk);
+	heap_sort(key, nk, sizeof(*key), pair_less);
 	for (i = 0; i < nk; i++)
 		kaddr[i] = key[i].b;
 	err = read_fields(t->k, kaddr, nk, &t->sck_func, kfunc, kok);
@@ -1159,7 +1127,7 @@ int mintmon_text_sites_create(struct mintmon_text *t, struct mintmon_text_sites 
 		mintmon_free(s);
 		return mintmon_fail(t->k->err, err, "text", "out of memory decoding patch sites");
 	}
-	sort_sites(sv.v, sv.nr);
+	heap_sort(sv.v, sv.nr, sizeof(*sv.v), site_less);
 	s->site = sv.v;
 	s->nr = sv.nr;
 	*sites_ret = s;
