@@ -27,7 +27,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARNINGS) -fno-strict-aliasing
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDLIBS += -lelf -lxxhash -lcrypto -lz
+LDLIBS += -lelf -lxxhash -lcrypto -lz -llzma -lzstd
 
 CORE_SRCS :=
 USER_SRCS :=

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="make gcc libc6-dev clang llvm pkg-config
 qemu-system-x86 busybox-static cpio zstd python3 iproute2
-libelf-dev zlib1g-dev libcmocka-dev libssl-dev libxxhash-dev
+libelf-dev zlib1g-dev libcmocka-dev libssl-dev libxxhash-dev libzstd-dev
 apt dpkg tar dpkg-dev patch xz-utils liblzma-dev file prometheus curl man-db dkms kmod"
 
 missing=""

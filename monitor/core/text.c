@@ -1220,12 +1220,18 @@ u32 mintmon_text_compare(const struct mintmon_text_sites *s, u64 vaddr, const u8
 		} else {
 			u32 e = i + 1;
 
-			/* A run of changed bytes, bridging gaps of up to 3 unchanged ones. */
+			/*
+			 * A run of changed bytes, bridging gaps of up to 3 unchanged
+			 * ones; it ends where a site explains the next changed byte.
+			 */
 			for (;;) {
 				u32 g;
 
-				while (e < len && old[e] != cur[e])
+				while (e < len && old[e] != cur[e] &&
+				       explain(s, vaddr, cur, len, e, &form, &flen) == s->nr)
 					e++;
+				if (e < len && old[e] != cur[e])
+					break;	/* explained from here on */
 				for (g = e; g < len && g - e < 3 && old[g] == cur[g]; g++)
 					;
 				if (g < len && old[g] != cur[g] && g - e < 3 &&

@@ -27,6 +27,7 @@
 #include "mintmon/memmap.h"
 #include "mintmon/memory.h"
 #include "mintmon/session.h"
+#include "mintmon/text.h"
 
 #define MINTMON_KMOD_NAME_SIZE 32
 
@@ -54,6 +55,9 @@ struct mintmon_kmod_status {
 	u64 poll_ns_total;		/* of every poll since load */
 	u64 looks;			/* the session's looks at a stalled heartbeat */
 	u64 searches;			/* and its searches from scratch (discoveries) */
+	u64 text_cycles;		/* full checks of its text and rodata (text_watch.c) */
+	u32 tampered_pages;		/* pages changed unexplained, now */
+	u64 tampered_at;		/* the first of them (0: none) */
 	char release[65];
 	char error[128];		/* why it is unreachable */
 };
@@ -74,6 +78,9 @@ struct mintmon_kmod_peer {
 	struct delayed_work work;
 	struct mintmon_session *s;
 	struct mintmon_health *h;
+	struct mintmon_text_watch *tw;	/* NULL: text_cycle_ms 0, or the peer's text unknown */
+	u64 text_jiffies, text_ms;	/* the heartbeat at the last text step, and when */
+	u32 text_cycle_ms;		/* what tw was made for */
 	u64 gen;
 	u64 boot_id;
 	struct mintmon_health_sample ring[MINTMON_KMOD_RING];
@@ -105,6 +112,7 @@ extern struct mintmon_kmod mintmon_kmod;
 extern unsigned int mintmon_kmod_period_ms;
 extern unsigned int mintmon_kmod_hung_periods;
 extern unsigned int mintmon_kmod_look_budget_ppm;
+extern unsigned int mintmon_kmod_text_cycle_ms;
 
 /* handover.c */
 int mintmon_kmod_handover(struct mint_memmap *m, unsigned int *node_ret, u64 *hash_ret);

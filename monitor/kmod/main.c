@@ -25,6 +25,7 @@ unsigned int mintmon_kmod_period_ms = 100;
  */
 unsigned int mintmon_kmod_hung_periods = 1;
 unsigned int mintmon_kmod_look_budget_ppm = 5000;	/* 0.5% */
+unsigned int mintmon_kmod_text_cycle_ms = 5000;
 static int node = -1;
 static char *layout;
 
@@ -100,6 +101,20 @@ static const struct kernel_param_ops look_budget_ops = {
 module_param_cb(look_budget_ppm, &look_budget_ops, &mintmon_kmod_look_budget_ppm, 0644);
 MODULE_PARM_DESC(look_budget_ppm, "share of time, in parts per million, that a peer's listings "
 		 "of kernel images at a stalled heartbeat may take (0: no limit; default 5000)");
+/* Every page of a peer's text and rodata checked once per cycle, a slice per period (text.h). */
+static int set_text_cycle(const char *val, const struct kernel_param *kp)
+{
+	return set_bounded(val, &mintmon_kmod_text_cycle_ms, 0, 86400000);
+}
+
+static const struct kernel_param_ops text_cycle_ops = {
+	.set = set_text_cycle,
+	.get = param_get_uint,
+};
+module_param_cb(text_cycle_ms, &text_cycle_ops, &mintmon_kmod_text_cycle_ms, 0644);
+MODULE_PARM_DESC(text_cycle_ms, "check all of each peer's kernel text and rodata once every this "
+		 "many ms; a change no patch site explains makes it tampered (0: never; default "
+		 "5000)");
 module_param(node, int, 0444);
 MODULE_PARM_DESC(node, "this node's id, with layout= (default: kexec-mint's hand-over)");
 module_param(layout, charp, 0444);

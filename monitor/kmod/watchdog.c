@@ -66,11 +66,60 @@ static void publish(struct mintmon_kmod_peer *p, enum mintmon_health_state next,
 		pr_warn_ratelimited("mintmon: %s: cannot raise the uevent\n", p->name);
 }
 
+static void drop_text(struct mintmon_kmod_peer *p)
+{
+	mintmon_text_watch_destroy(p->tw);
+	p->tw = NULL;
+	spin_lock(&p->lock);
+	p->st.tampered_pages = 0;
+	p->st.tampered_at = 0;
+	spin_unlock(&p->lock);
+}
+
 static void drop_kernel_state(struct mintmon_kmod_peer *p)
 {
 	mintmon_health_destroy(p->h);
 	p->h = NULL;
 	p->nr = p->head = 0;
+	drop_text(p);
+}
+
+/*
+ * A slice of the peer's text and rodata, once its heartbeat moved since the
+ * last slice: the pages due since then at text_cycle_ms (text_watch.c).
+ */
+static void text_step(struct mintmon_kmod_peer *p, const struct mintmon_health_sample *cur,
+		      u64 now, u64 period)
+{
+	u32 cycle = READ_ONCE(mintmon_kmod_text_cycle_ms);
+	struct mintmon_text_watch_state ts;
+	u64 due;
+
+	if (p->tw && cycle != p->text_cycle_ms)
+		drop_text(p);		/* the parameter changed: a new baseline */
+	if (!cycle)
+		return;
+	if (!p->tw) {
+		u64 steps = cycle / (period ? period : 1);
+
+		if (mintmon_text_watch_create(p->s->k, steps ? (u32)min_t(u64, steps, U32_MAX) : 1,
+					      &p->tw))
+			return;
+		p->text_cycle_ms = cycle;
+		p->text_jiffies = 0;
+		p->text_ms = now;
+	}
+	if (cur->jiffies == p->text_jiffies)
+		return;
+	due = div64_u64(mintmon_text_watch_pages(p->tw) * (now - p->text_ms), cycle) + 1;
+	mintmon_text_watch_step(p->tw, p->text_jiffies != 0, (u32)min_t(u64, due, U32_MAX), &ts);
+	p->text_jiffies = cur->jiffies;
+	p->text_ms = now;
+	spin_lock(&p->lock);
+	p->st.text_cycles = ts.cycles;
+	p->st.tampered_pages = ts.tampered_pages;
+	p->st.tampered_at = ts.first_tampered;
+	spin_unlock(&p->lock);
 }
 
 static void went_unreachable(struct mintmon_kmod_peer *p)
@@ -181,11 +230,16 @@ static void poll_peer(struct mintmon_kmod_peer *p)
 	p->st.looks = p->s->looks;
 	p->st.searches = p->s->searches;
 	spin_unlock(&p->lock);
+	text_step(p, cur, now, period);
 
 	ref = ref_sample(p, now, hung_ms);
 	if (!ref || ref == cur || now - ref->when_ms < hung_ms)
 		return;		/* not hung_ms of samples yet: no verdict */
 	mintmon_health_judge(ref, cur, hung_ms, &v);
+	if (p->tw && p->st.tampered_pages && (v.state == MINTMON_HEALTH_RUNNING ||
+					       v.state == MINTMON_HEALTH_TAINTED ||
+					       v.state == MINTMON_HEALTH_OOPSED))
+		v.state = MINTMON_HEALTH_TAMPERED;
 	publish(p, v.state, NULL);
 }
 
@@ -251,6 +305,9 @@ PEER_ATTR(poll_ns, "%llu", st.poll_ns);
 PEER_ATTR(poll_ns_total, "%llu", st.poll_ns_total);
 PEER_ATTR(looks, "%llu", st.looks);
 PEER_ATTR(searches, "%llu", st.searches);
+PEER_ATTR(text_cycles, "%llu", st.text_cycles);
+PEER_ATTR(tampered_pages, "%u", st.tampered_pages);
+PEER_ATTR(tampered_at, "0x%llx", st.tampered_at);
 
 /* "START SIZE" per served window (hex): what /dev/mint/nodeN holds. */
 static ssize_t windows_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
@@ -284,7 +341,8 @@ static struct attribute *peer_attrs[] = {
 	&state_attr.attr, &since_attr.attr, &release_attr.attr, &heartbeat_age_ms_attr.attr,
 	&reboots_attr.attr, &polls_attr.attr, &errors_attr.attr, &last_error_attr.attr,
 	&poll_bytes_attr.attr, &poll_ns_attr.attr, &poll_ns_total_attr.attr, &looks_attr.attr,
-	&searches_attr.attr, &windows_attr.attr,
+	&searches_attr.attr, &text_cycles_attr.attr, &tampered_pages_attr.attr,
+	&tampered_at_attr.attr, &windows_attr.attr,
 	&kernel_window_attr.attr,
 	NULL,
 };

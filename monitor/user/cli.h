@@ -38,6 +38,7 @@ struct cli_options {
 	const char *memory;	/* watch: the memory the Mint nodes are read through */
 	const char *output;	/* text baseline: -o FILE */
 	const char *baseline;	/* text verify: --baseline FILE */
+	const char *image;	/* text verify: --image PATH (the vmlinuz or vmlinux booted) */
 	long text_cycle_ms;	/* watch: check all kernel text every this long (0: never) */
 };
 

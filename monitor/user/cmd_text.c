@@ -25,6 +25,7 @@
 
 #include "baseline.h"
 #include "cli.h"
+#include "text_image.h"
 
 #define CHUNK 256u		/* pages read and hashed at once */
 #define MARGIN 8u		/* bytes around a changed run: a site may straddle its edge */
@@ -509,7 +510,7 @@ static int text_verify(struct cli *c, struct mintmon_text *t)
 	u32 total_explained = 0;
 
 	if (!c->o.baseline)
-		cli_usage_error("text verify needs --baseline FILE");
+		cli_usage_error("text verify needs --baseline FILE or --image PATH");
 	if (!hash || !buf || !map || !changed)
 		cli_die(c, -ENOMEM, "text");
 	file = load_file(c->o.baseline, &size);
@@ -684,7 +685,16 @@ int cmd_text(struct cli *c, int argc, char **argv)
 
 	if (!strcmp(argv[0], "baseline"))
 		ret = text_baseline(c, t);
-	else if (!strcmp(argv[0], "verify"))
+	else if (!strcmp(argv[0], "verify") && c->o.image) {
+		u8 *map = calloc(mintmon_text_nr_pages(t), 1), *all;
+
+		if (!map)
+			cli_die(c, -ENOMEM, "text");
+		all = read_all(c, t, map);
+		ret = text_verify_image(c, t, all);
+		free(all);
+		free(map);
+	} else if (!strcmp(argv[0], "verify"))
 		ret = text_verify(c, t);
 	else if (!strcmp(argv[0], "sites"))
 		ret = text_sites(c, t);

@@ -38,7 +38,7 @@ static const struct cli_command commands[] = {
 	 false, cmd_nodes, true},
 	{"lsmod", "", "loaded modules, as /proc/modules (--json)", 0, 0, true, cmd_lsmod, false},
 	{"text", "baseline|verify|sites", "kernel text integrity: baseline -o FILE, verify"
-	 " --baseline FILE (exit 3: tampered), sites", 1, 1, true, cmd_text, false},
+	 " --baseline FILE | --image VMLINUZ (exit 3: tampered), sites", 1, 1, true, cmd_text, false},
 };
 
 static void usage(FILE *out)
@@ -70,6 +70,8 @@ static void usage(FILE *out)
 	      "         --config FILE        watch: targets, one \"TARGET [NAME]\" a line\n"
 	      "         -o, --output FILE    text baseline: where to write the baseline\n"
 	      "         --baseline FILE      text verify: the baseline to compare with\n"
+	      "         --image PATH         text verify: compare with the vmlinuz (or vmlinux)\n"
+	      "                              the kernel booted, relocated by its KASLR offset\n"
 	      "         --text-cycle MS      watch: check every page of kernel text and rodata\n"
 	      "                              once this often, a slice per poll (default 5000;\n"
 	      "                              0: never); a change no patch site explains is\n"
@@ -179,6 +181,7 @@ int main(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"baseline", required_argument, NULL, 'B'},
 		{"text-cycle", required_argument, NULL, 'X'},
+		{"image", required_argument, NULL, 'I'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -243,6 +246,7 @@ int main(int argc, char **argv)
 		case 'm': c->o.memory = optarg; break;
 		case 'o': c->o.output = optarg; break;
 		case 'B': c->o.baseline = optarg; break;
+		case 'I': c->o.image = optarg; break;
 		case 'X':
 			c->o.text_cycle_ms = (long)cli_parse_number(optarg, "text-cycle");
 			if (c->o.text_cycle_ms < 0 || c->o.text_cycle_ms > 86400000)

@@ -94,10 +94,11 @@ RUNS = [
     # live: the kernel the guest kexecs into. 6.12 kexec'd from 6.1 sometimes
     # oopses early under TCG (an int3 left in sched_clock_cpu): 6.1 kexecs
     # itself, and the 6.12 run kexecs into another kernel (6.1).
-    Run("6.1-amd64", "6.1-amd64", elf=True, live="6.1-amd64", text=True),
+    # text: the text integrity cases, with this other kernel's image to refuse.
+    Run("6.1-amd64", "6.1-amd64", elf=True, live="6.1-amd64", text="6.12-amd64"),
     Run("6.1-cloud-amd64", "6.1-cloud-amd64"),
     Run("6.1-rt-amd64", "6.1-rt-amd64"),
-    Run("6.12-amd64", "6.12-amd64", live="6.1-amd64", text=True),
+    Run("6.12-amd64", "6.12-amd64", live="6.1-amd64", text="6.1-amd64"),
     Run("6.12-rt-amd64", "6.12-rt-amd64"),
     # Debian 13's own 6.12 build (another compiler), and the two 7.x suites
     # (docs/kernels.md): kallsyms tables 4-aligned with PC-relative offsets,
@@ -129,7 +130,7 @@ ELF_CASES = ("elf-dump", "elf-info", "elf-syms", "elf-ps", "elf-vread", "elf-ps-
 BAD_CASES = ("bad-input",)
 # With btf: --btf on a copy of the memory whose BTF is wiped.
 BTF_CASES = ("btf-file",)
-TEXT_CASES = ("text-clean", "text-legit", "text-tamper", "text-watch", "lsmod")
+TEXT_CASES = ("text-clean", "text-legit", "text-tamper", "text-image", "text-watch", "lsmod")
 # Runs with `live`: on the running guest, after everything above (they end its first boot).
 LIVE_CASES = ("live", "poll-steady", "health", "unreachable", "hung", "tainted", "panicked",
               "prometheus", "reboot", "poll-reboot", "rebooted", "dmesg-follow", "kexec",
@@ -819,6 +820,8 @@ def run_one(run, args):
                 record("text-legit", text_checks.check_text_legit, tool, guest, guest.workdir)
                 record("text-tamper", text_checks.check_text_tamper, tool, guest,
                        guest.workdir)
+                record("text-image", text_checks.check_text_image, tool, guest, k.vmlinuz,
+                       kernels.get(run.text).vmlinuz)
                 record("text-watch", text_checks.check_text_watch, args.mintmon, tool, guest)
                 record("lsmod", text_checks.check_lsmod, tool, guest)
             except qemu.GuestError as e:

@@ -17,6 +17,11 @@ memory file.
                  function, over a jump-label site (a jmp to a wrong target)
                  and in .rodata: verify exits 3 and names each SYMBOL+OFF;
                  with the bytes put back it is clean again
+    text-image   `text verify --image` with the guest's own vmlinuz (its payload
+                 decompressed, relocated by the KASLR offset mintmon found):
+                 no unexplained byte; with the other kernel's vmlinuz: refused
+                 with one clear line; with a byte flipped (paused): exit 3,
+                 the byte named
     lsmod        a module of the kernel's own package (drivers/net/dummy.ko)
                  loaded with insmod: `lsmod --json` equals the guest's
                  /proc/modules (name, size, references, state, address)
@@ -318,3 +323,39 @@ def check_lsmod(tool, guest):
         raise Fail("lsmod", limit(bad))
     return "%d modules equal /proc/modules: %s" % (len(want), ", ".join(
         "%s %d %s" % (n, w[0], w[2]) for n, w in sorted(want.items())))
+
+
+def check_text_image(tool, guest, own, other):
+    bad = []
+    r = tool.result("text", "verify", "--image", own, "--json")
+    if r.crash or r.timeout or r.rc != 0:
+        plain = tool.result("text", "verify", "--image", own)
+        raise Fail("text-image: " + r.describe(), limit(
+            plain.out.decode(errors="replace").splitlines()))
+    v = json.loads(r.out.decode().splitlines()[-1])
+    total = v["exact"] + v["runtime_variant"] + v["boot_variant"]
+    if v["unexplained"] or v["exact"] < 0.95 * total:
+        bad.append("own image: %s" % v)
+    r2 = tool.result("text", "verify", "--image", other)
+    if not r2.clean_failure() or "not the running kernel" not in r2.err_text:
+        bad.append("the other kernel's image: %s" % r2.describe())
+    # Tampering that no baseline saw: flip a byte of a function (paused).
+    guest.stop()
+    old = None
+    try:
+        old = _poke(tool, guest, "do_sys_openat2+0x20", b"\xcc")
+        if old == b"\xcc":
+            old = _poke(tool, guest, "do_sys_openat2+0x20", b"\x90")
+        r3 = tool.result("text", "verify", "--image", own)
+        if r3.rc != EXIT_TAMPERED or "do_sys_openat2+0x20/" not in r3.out.decode(errors="replace"):
+            bad.append("a flipped byte: %s; %s" % (r3.describe(), r3.out.decode(
+                errors="replace").splitlines()[:2]))
+    finally:
+        if old is not None:
+            _poke(tool, guest, "do_sys_openat2+0x20", old)
+        guest.cont()
+    if bad:
+        raise Fail("text-image", limit(bad))
+    return "%s: %d bytes exact, %d runtime and %d boot-time variants, 0 unexplained, %d not " \
+        "compared; the other kernel's refused; a flipped byte found" % (
+            v["format"], v["exact"], v["runtime_variant"], v["boot_variant"], v["not_compared"])

@@ -21,6 +21,11 @@ Cases (PASS/FAIL lines like the rest of test_mint.py):
   m.no-write, m.read-outside
                         no write path; a read outside every window fails,
                         node 0 and the peer keep running
+  m.tampered            text integrity in the watchdog: text_cycle_ms set, a
+                        byte of a peer's linux_proc_banner flipped through the
+                        shared memory file: its state says tampered (and
+                        tampered_at its page) within a cycle and a period,
+                        then running once the byte is put back
   m.hung, m.resumed     QMP stop / cont of a peer: sysfs state hung, then
                         running, each within 3 periods, with a uevent and one
                         kernel log line per change
@@ -255,6 +260,60 @@ def bad_layout(m):
     return head + "".join(out)
 
 
+TEXT_CYCLE_MS = 20000    # m.tampered: 40 periods; node 0 hashes under TCG
+
+
+def check_tampered(res, m, n0, p):
+    """The watchdog's text check (text_cycle_ms, off for the other cases: hashing
+    under TCG costs node 0's emulated CPU): flip a byte of the peer's rodata."""
+    problems, old, off = [], None, None
+    n0.run("echo %d > /sys/module/mintmon/parameters/text_cycle_ms" % TEXT_CYCLE_MS)
+    try:
+        deadline = time.monotonic() + 3 * TEXT_CYCLE_MS / 1000 + 30
+        while time.monotonic() < deadline and (sysfs(n0, p.id, "text_cycles") or "0") == "0":
+            time.sleep(1)
+        if (sysfs(n0, p.id, "text_cycles") or "0") == "0":
+            problems.append("no full text cycle in %.0f s" % (3 * TEXT_CYCLE_MS / 1000 + 30))
+        else:
+            rc, out = n0.run("mintmon -t node:%d vtop --json linux_proc_banner+0x3" % p.id)
+            t = json.loads(out)
+            phys, page = int(t["phys"], 16), int(t["vaddr"], 16) & ~4095
+            off = phys - m.layout.shared_range()[0]
+            with open(m.shm_path, "r+b") as f:
+                f.seek(off)
+                old = f.read(1)
+                f.seek(off)
+                f.write(bytes([old[0] ^ 0x20]))
+            t0 = time.monotonic()
+            bound = 2 * TEXT_CYCLE_MS / 1000 + 10
+            if not wait_state(n0, p.id, "tampered", bound):
+                problems.append("not tampered within %.0f s of the flip (state %s, text_cycles "
+                                "%s)" % (bound, sysfs(n0, p.id, "state"),
+                                         sysfs(n0, p.id, "text_cycles")))
+            else:
+                took = time.monotonic() - t0
+                at = sysfs(n0, p.id, "tampered_at")
+                if int(at or "0", 16) != page:
+                    problems.append("tampered_at %s, the flip was in page 0x%x" % (at, page))
+            with open(m.shm_path, "r+b") as f:
+                f.seek(off)
+                f.write(old)
+            old = None
+            if not problems and not wait_state(n0, p.id, "running", bound + TEXT_CYCLE_MS / 1000):
+                problems.append("still %s after the byte was put back" % sysfs(n0, p.id, "state"))
+    except (ValueError, KeyError, OSError) as e:
+        problems.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        if old is not None:
+            with open(m.shm_path, "r+b") as f:
+                f.seek(off)
+                f.write(old)
+        n0.run("echo 0 > /sys/module/mintmon/parameters/text_cycle_ms")
+    res.case("m.tampered", not problems, "; ".join(problems) or
+             "node%d tampered %.1f s after a byte of its linux_proc_banner flipped (cycle %.0f "
+             "s), at its page; running once put back" % (p.id, took, TEXT_CYCLE_MS / 1000))
+
+
 def run(res, m, args):
     n0 = m.nodes[0]
     peers = [n for n in m.nodes[1:]]
@@ -271,7 +330,8 @@ def run(res, m, args):
 
     # -- load with kexec-mint's hand-over --
     rc, out = n0.run("(setsid busybox uevent /bin/uevent-log </dev/null >/dev/null 2>&1 &); "
-                     "insmod /lib/mintmon.ko period_ms=%d && cat /sys/kernel/mint/node "
+                     "insmod /lib/mintmon.ko period_ms=%d text_cycle_ms=0 && "
+                     "cat /sys/kernel/mint/node "
                      "/sys/kernel/mint/layout_hash /sys/kernel/mint/layout_source && "
                      "grep 'mint node' /proc/iomem; ls -l /dev/mint/" % PERIOD_MS, timeout=120)
     # kexec-mint 0006 hashes the layout it validated against the live
@@ -370,6 +430,8 @@ def run(res, m, args):
         rc, out = n0.run("mapcheck /dev/mint/node%d 0x%s 0x%x" % (q.id, code, own))
         res.case("m.mmap node%d" % q.id, rc == 0 and "mapcheck: ok" in out,
                  out.strip().replace("\n", " | ") or "rc %d" % rc)
+
+    check_tampered(res, m, n0, peers[0])
 
     limit = 3 * PERIOD_MS / 1000.0
     # -- hung and back --
