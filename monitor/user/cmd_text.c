@@ -25,6 +25,7 @@
 
 #include "baseline.h"
 #include "cli.h"
+#include "image.h"
 #include "text_image.h"
 
 #define CHUNK 256u		/* pages read and hashed at once */
@@ -220,30 +221,13 @@ static int text_baseline(struct cli *c, struct mintmon_text *t)
 
 static u8 *load_file(const char *path, size_t *size_ret)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	u8 *buf;
-	size_t n = 0;
+	char why[512];
+	u8 *buf = mintmon_file_read(path, 1u << 30, size_ret, why, sizeof(why));
 
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1ll << 30)) {
-		fprintf(stderr, "mintmon: text verify: cannot read %s: %s\n", path,
-			fd < 0 ? strerror(errno) : "not a regular file of at most 1 GiB");
+	if (!buf) {
+		fprintf(stderr, "mintmon: text verify: %s\n", why);
 		exit(1);
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	while (buf && n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (!buf || n != (size_t)st.st_size) {
-		fprintf(stderr, "mintmon: text verify: cannot read %s\n", path);
-		exit(1);
-	}
-	*size_ret = n;
 	return buf;
 }
 

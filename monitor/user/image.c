@@ -278,20 +278,19 @@ int mintmon_image_open_mem(const u8 *buf, size_t size, struct mintmon_image *img
 	return ret;
 }
 
-int mintmon_image_open(const char *path, struct mintmon_image *img, char *err, size_t errlen)
+u8 *mintmon_file_read(const char *path, size_t max, size_t *size_ret, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	size_t n = 0;
 	u8 *buf;
-	int ret;
 
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (256ll << 20)) {
-		ret = bad(err, errlen, -ENOENT, "cannot read %s: %s", path,
-			  fd < 0 ? strerror(errno) : "not a regular file of at most 256 MiB");
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || (u64)st.st_size > max) {
+		bad(err, errlen, -ENOENT, "cannot read %s: %s", path,
+		    fd < 0 ? strerror(errno) : "not a regular file, or too large");
 		if (fd >= 0)
 			close(fd);
-		return ret;
+		return NULL;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	while (buf && n < (size_t)st.st_size) {
@@ -304,8 +303,21 @@ int mintmon_image_open(const char *path, struct mintmon_image *img, char *err, s
 	close(fd);
 	if (!buf || n != (size_t)st.st_size) {
 		free(buf);
-		return bad(err, errlen, -ENOENT, "cannot read %s", path);
+		bad(err, errlen, -ENOENT, "cannot read %s", path);
+		return NULL;
 	}
+	*size_ret = n;
+	return buf;
+}
+
+int mintmon_image_open(const char *path, struct mintmon_image *img, char *err, size_t errlen)
+{
+	size_t n;
+	u8 *buf = mintmon_file_read(path, 256u << 20, &n, err, errlen);
+	int ret;
+
+	if (!buf)
+		return -ENOENT;
 	ret = mintmon_image_open_mem(buf, n, img, err, errlen);
 	free(buf);
 	return ret;

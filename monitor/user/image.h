@@ -40,6 +40,9 @@ struct mintmon_image {
 	void *elf;		/* libelf's Elf over raw */
 };
 
+/* A whole regular file of at most max bytes (malloc'd), or NULL with why in err. */
+u8 *mintmon_file_read(const char *path, size_t max, size_t *size_ret, char *err, size_t errlen);
+
 /* Open and load path: 0, or -EINVAL / -ENOENT / -ENOMEM with why in err (one line). */
 int mintmon_image_open(const char *path, struct mintmon_image *img, char *err, size_t errlen);
 /* Same, from bytes in memory (the fuzzer's entry). */

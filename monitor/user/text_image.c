@@ -626,7 +626,7 @@ int text_verify_image(struct cli *c, struct mintmon_text *t, const u8 *all)
 			       ", \"runtime_variant\": %" PRIu64 ", \"boot_variant\": %" PRIu64
 			       ", \"unexplained\": %" PRIu64 ", \"not_compared\": %" PRIu64
 			       ", \"boot_sites\": %zu, \"result\": \"%s\"}\n", img.format,
-			       img.relocs_applied, rc.exact, rc.runtime, boot, rc.unexplained,
+			       img.relocs_applied, rc.exact - rc.skipped, rc.runtime, boot, rc.unexplained,
 			       rc.skipped, sv.nr, rc.unexplained ? "tampered" : "clean");
 		} else {
 			printf("%s: %s (%s, %" PRIu64 " relocations applied): %" PRIu64 " bytes verified "

@@ -10,6 +10,8 @@ each:
   baseline    `mintmon -v text baseline -o F`: read and hash every page of
               text and rodata, decode every patch site, compress, write
   verify      `mintmon -v text verify --baseline F` (nothing changed)
+  image       `mintmon -v text verify --image VMLINUZ`: decompress, relocate,
+              compare with every patch site (run-time and boot-time) explained
   sha256sum   `sha256sum` of the same bytes, copied once into a file in
               /dev/shm (read from memory, as mintmon reads the guest's):
               the reference the issue sets (verify at >= 0.8 of its rate)
@@ -74,8 +76,8 @@ def one_kernel(args, name, work):
             nbytes = os.path.getsize(copy)
             base = os.path.join(work, "b.mmtb")
             timed(mm + ["text", "baseline", "-o", base])     # warm the attach cache
-            r = {"baseline": [], "verify": [], "sha256sum": []}
-            split = {"baseline": [], "verify": []}
+            r = {"baseline": [], "verify": [], "image": [], "sha256sum": []}
+            split = {"baseline": [], "verify": [], "image": []}
             for _ in range(args.runs):
                 w, _, err = timed(mm + ["-v", "text", "baseline", "-o", base])
                 r["baseline"].append(w)
@@ -83,6 +85,9 @@ def one_kernel(args, name, work):
                 w, _, err = timed(mm + ["-v", "text", "verify", "--baseline", base])
                 r["verify"].append(w)
                 split["verify"].append(SPLIT.search(err).groups())
+                w, _, err = timed(mm + ["-v", "text", "verify", "--image", k.vmlinuz])
+                r["image"].append(w)
+                split["image"].append(SPLIT.search(err).groups())
                 w, _, _ = timed(["sha256sum", copy])
                 r["sha256sum"].append(w)
             size = os.path.getsize(base)
@@ -97,7 +102,7 @@ def one_kernel(args, name, work):
         name, k.release, nbytes / 1048576, size / 1048576), "",
         "| step | median wall | median own (-v) | bytes read | reads | MB/s (own) |",
         "|---|---|---|---|---|---|"]
-    for step in ("baseline", "verify"):
+    for step in ("baseline", "verify", "image"):
         lines.append("| %s | %.1f ms | %.1f ms | %d | %d | %.0f |" % (
             step, med[step] * 1000, own[step] * 1000, read[step][0], read[step][1],
             nbytes / own[step] / 1e6))

@@ -11,3 +11,4 @@ $(BUILD)/fuzz/fuzz_printk: tests/unit/synth_kernel.c	# the synthetic kernel whos
 FUZZERS += fuzz_text
 $(BUILD)/fuzz/fuzz_text: tests/unit/synth_kernel.c	# the synthetic kernel whose text metadata it patches
 FUZZERS += fuzz_baseline
+FUZZERS += fuzz_image

@@ -12,7 +12,7 @@ UNIT_TESTS += test_tty
 UNIT_TESTS += test_session
 UNIT_TESTS += test_printk
 UNIT_TESTS += test_health
-UNIT_TESTS += test_text test_text_x86_64 test_text_watch test_baseline test_modules
+UNIT_TESTS += test_text test_text_x86_64 test_text_watch test_baseline test_modules test_image
 # Tests that run on the synthetic kernel link its builder, tests/unit/synth_kernel.c: this static
 # pattern rule, being explicit, wins over the top Makefile's $(BUILD)/test/% for them.
 SYNTH_TESTS := test_kernel test_tasks test_session test_printk test_text test_text_watch test_modules
