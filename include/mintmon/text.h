@@ -36,17 +36,21 @@
 
 #define MINTMON_TEXT_PAGE 4096u
 #define MINTMON_SHA256_LEN 32
-#define MINTMON_TEXT_MAX_REGIONS 2
+#define MINTMON_TEXT_MAX_MODULES 128
+#define MINTMON_TEXT_MAX_REGIONS (2 + MINTMON_TEXT_MAX_MODULES)
 
 enum mintmon_text_region_kind {
 	MINTMON_TEXT_REGION_TEXT,
 	MINTMON_TEXT_REGION_RODATA,
+	MINTMON_TEXT_REGION_MODULE,	/* a live module's core text (vmalloc'ed: not linear) */
 };
 
 struct mintmon_text_region {
 	u64 start, end;		/* kernel virtual, end exclusive */
 	u64 first_page;		/* index of its first page among all regions' pages */
 	u32 kind;
+	u64 module;		/* MODULE: its struct module */
+	char name[57];		/* MODULE: its name */
 };
 
 /* Per-page mapping findings (mintmon_text_read_pages()). */
@@ -112,6 +116,13 @@ struct mintmon_text;
 
 /* The regions and what site decoding needs (symbols, BTF offsets). */
 int mintmon_text_create(struct mintmon_kernel *k, struct mintmon_text **text_ret);
+/*
+ * The same, plus the core text of every live module (at most
+ * MINTMON_TEXT_MAX_MODULES, in address order; module jump tables and static
+ * call sites decoded too, its ftrace records and kprobes counted). A kernel
+ * whose module list cannot be read gives the kernel's regions alone.
+ */
+int mintmon_text_create_modules(struct mintmon_kernel *k, struct mintmon_text **text_ret);
 void mintmon_text_destroy(struct mintmon_text *t);
 
 const struct mintmon_text_region *mintmon_text_regions(const struct mintmon_text *t,

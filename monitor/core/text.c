@@ -8,6 +8,8 @@
  */
 #include "mintmon/text.h"
 
+#include "mintmon/modules.h"
+
 enum tsym {
 	T_STEXT, T_ETEXT, T_SRODATA, T_ERODATA,
 	T_JUMP_START, T_JUMP_STOP, T_SC_START, T_SC_STOP,
@@ -63,9 +65,11 @@ struct mintmon_text {
 	struct mintmon_field kp_addr, kp_opcode, kp_flags, opt_insn, opt_copied;
 	/* FTRACE_FL_* of the target (BTF enumerators; the v6.1 values otherwise). */
 	u64 fl_enabled, fl_direct_en;
+	/* struct module's tables of module regions (v5.x+ names). */
+	struct mintmon_field mod_jump, mod_njump, mod_sc, mod_nsc;
 };
 
-static const char *const region_names[] = {"text", "rodata"};
+static const char *const region_names[] = {"text", "rodata", "module"};
 
 const char *mintmon_text_region_name(u32 kind)
 {
@@ -81,11 +85,20 @@ const char *mintmon_text_site_kind_name(u32 kind)
 	return kind < MINTMON_SITE_NR_KINDS ? kind_names[kind] : "?";
 }
 
+/* In the kernel's text or a module's (the regions that hold code). */
 static bool in_text(const struct mintmon_text *t, u64 addr, u64 len)
 {
-	const struct mintmon_text_region *r = &t->region[MINTMON_TEXT_REGION_TEXT];
+	unsigned int i;
 
-	return addr >= r->start && addr < r->end && r->end - addr >= len;
+	for (i = 0; i < t->nr_regions; i++) {
+		const struct mintmon_text_region *r = &t->region[i];
+
+		if (r->kind == MINTMON_TEXT_REGION_RODATA)
+			continue;
+		if (addr >= r->start && addr < r->end && r->end - addr >= len)
+			return true;
+	}
+	return false;
 }
 
 static s64 enum_or(const struct mintmon_btf *btf, const char *name, s64 dflt)
@@ -173,6 +186,60 @@ fail:
 	return err;
 }
 
+int mintmon_text_create_modules(struct mintmon_kernel *k, struct mintmon_text **text_ret)
+{
+	struct mintmon_module *mods;
+	struct mintmon_text *t;
+	u32 nr = 0, broken = 0, i, j;
+	int err = mintmon_text_create(k, &t);
+
+	if (err)
+		return err;
+	mintmon_field_init(k->btf, "module", "jump_entries", false, &t->mod_jump);
+	mintmon_field_init(k->btf, "module", "num_jump_entries", false, &t->mod_njump);
+	mintmon_field_init(k->btf, "module", "static_call_sites", false, &t->mod_sc);
+	mintmon_field_init(k->btf, "module", "num_static_call_sites", false, &t->mod_nsc);
+	mods = mintmon_calloc(MINTMON_TEXT_MAX_MODULES, sizeof(*mods));
+	if (!mods) {
+		mintmon_text_destroy(t);
+		return mintmon_fail(k->err, -ENOMEM, "text", "out of memory");
+	}
+	if (mintmon_modules_list(k, mods, MINTMON_TEXT_MAX_MODULES, &nr, &broken))
+		nr = 0;		/* no module list: the kernel's regions alone */
+	/* In address order (insertion: a few dozen), live, page-aligned, above the kernel. */
+	for (i = 1; i < nr; i++) {
+		struct mintmon_module m = mods[i];
+
+		for (j = i; j > 0 && mods[j - 1].text_base > m.text_base; j--)
+			mods[j] = mods[j - 1];
+		mods[j] = m;
+	}
+	for (i = 0; i < nr; i++) {
+		const struct mintmon_module *m = &mods[i];
+		struct mintmon_text_region *r = &t->region[t->nr_regions];
+		const struct mintmon_text_region *prev = &t->region[t->nr_regions - 1];
+
+		if (m->state != MINTMON_MODULE_LIVE || !m->text_size || m->text_size > (64u << 20) ||
+		    m->text_base % MINTMON_TEXT_PAGE || m->text_base < prev->end ||
+		    m->text_base + m->text_size < m->text_base ||
+		    t->nr_regions == MINTMON_TEXT_MAX_REGIONS)
+			continue;
+		r->start = m->text_base;
+		r->end = m->text_base + m->text_size;
+		r->kind = MINTMON_TEXT_REGION_MODULE;
+		r->first_page = t->nr_pages;
+		r->module = m->addr;
+		memcpy(r->name, m->name, sizeof(r->name));
+		r->name[sizeof(r->name) - 1] = '\0';
+		t->nr_pages += (r->end - r->start + MINTMON_TEXT_PAGE - 1) / MINTMON_TEXT_PAGE;
+		t->nr_bytes += r->end - r->start;
+		t->nr_regions++;
+	}
+	mintmon_free(mods);
+	*text_ret = t;
+	return 0;
+}
+
 void mintmon_text_destroy(struct mintmon_text *t)
 {
 	mintmon_free(t);
@@ -228,6 +295,19 @@ static int map_page(struct mintmon_text *t, u64 va, u32 kind, u64 *phys_ret, u8 
 	u8 map = 0;
 	int err;
 
+	if (kind == MINTMON_TEXT_REGION_MODULE) {
+		/* vmalloc'ed: only the page table says where (no linear address to compare). */
+		err = k->arch->translate(k->mem, k->paging_levels, k->pgtable, va, &tr, &fault);
+		if (err)
+			return mintmon_fail_at(k->err, err == -EFAULT ? err : -ENXIO, "text",
+					       err == -EFAULT ? fault : MINTMON_NO_ADDR, va,
+					       "module text page 0x%llx is not mapped",
+					       (unsigned long long)va);
+		*phys_ret = tr.phys;
+		*map_ret = (u8)((tr.writable ? MINTMON_TEXT_MAP_WRITABLE : 0) |
+				(tr.executable ? 0 : MINTMON_TEXT_MAP_NOEXEC));
+		return 0;
+	}
 	if (mintmon_kernel_linear_pa(k, va, &lin))
 		return mintmon_fail_at(k->err, -EFAULT, "text", MINTMON_NO_ADDR, va,
 				       "0x%llx is outside the kernel image", (unsigned long long)va);
@@ -506,13 +586,11 @@ static int read_fields(struct mintmon_kernel *k, const u64 *addrs, size_t n,
 }
 
 /* A table [start, stop) of entries of size esize, copied (NULL: absent or unreadable). */
-static u8 *read_table(struct mintmon_text *t, enum tsym s, enum tsym e, u32 esize, u32 *n_ret)
+static u8 *read_span(struct mintmon_text *t, u64 start, u64 stop, u32 esize, u32 *n_ret)
 {
-	u64 start = t->sym[s], stop = t->sym[e];
 	u8 *buf;
 
-	if (!t->have[s] || !t->have[e] || stop < start || stop - start > MAX_TABLE ||
-	    (stop - start) % esize || stop == start)
+	if (stop < start || stop - start > MAX_TABLE || (stop - start) % esize || stop == start)
 		return NULL;
 	buf = mintmon_malloc(stop - start);
 	if (buf && mintmon_kernel_read(t->k, 0, start, buf, stop - start, NULL)) {
@@ -575,19 +653,21 @@ static bool keyset_get(const struct keyset *ks, u64 key, u64 *val_ret)
 	return true;
 }
 
-/* include/linux/jump_label.h: struct jump_entry { s32 code; s32 target; long key; }. */
-static int jump_labels(struct mintmon_text *t, struct site_vec *sv, struct mintmon_text_sites *s)
+/*
+ * A table of struct jump_entry { s32 code; s32 target; long key; } at
+ * [base, stop) (include/linux/jump_label.h): the kernel's, or a module's.
+ * Returns 1 if it could not be read.
+ */
+static int jump_table(struct mintmon_text *t, u64 base, u64 stop, struct site_vec *sv,
+		      struct mintmon_text_sites *s)
 {
-	u64 base = t->sym[T_JUMP_START];
 	struct keyset ks;
 	u32 n = 0, i;
 	u8 *tab;
 	int err;
 
-	if (!t->key_enabled.present || !(tab = read_table(t, T_JUMP_START, T_JUMP_STOP, 16, &n))) {
-		s->missing |= 1u << MINTMON_SITE_JUMP_LABEL;
-		return 0;
-	}
+	if (!t->key_enabled.present || !(tab = read_span(t, base, stop, 16, &n)))
+		return 1;
 	err = keyset_read(t, tab, n, 16, 8, 8, base, &t->key_enabled, &ks);
 	for (i = 0; !err && i < n; i++) {
 		const u8 *e = tab + (u64)i * 16;
@@ -669,20 +749,20 @@ static void static_call_forms(struct mintmon_text *t, struct mintmon_text_site *
 	add_target(site, func);
 }
 
-/* include/linux/static_call_types.h: struct static_call_site { s32 addr; s32 key; }. */
-static int static_call_sites(struct mintmon_text *t, struct site_vec *sv,
+/*
+ * A table of struct static_call_site { s32 addr; s32 key; } at [base, stop)
+ * (include/linux/static_call_types.h). Returns 1 if it could not be read.
+ */
+static int static_call_table(struct mintmon_text *t, u64 base, u64 stop, struct site_vec *sv,
 			     struct mintmon_text_sites *s)
 {
-	u64 base = t->sym[T_SC_START];
 	struct keyset ks;
 	u32 n = 0, i;
 	u8 *tab;
 	int err;
 
-	if (!t->sck_func.present || !(tab = read_table(t, T_SC_START, T_SC_STOP, 8, &n))) {
-		s->missing |= 1u << MINTMON_SITE_STATIC_CALL;
-		return 0;
-	}
+	if (!t->sck_func.present || !(tab = read_span(t, base, stop, 8, &n)))
+		return 1;
 	err = keyset_read(t, tab, n, 8, 4, 4, base, &t->sck_func, &ks);
 	for (i = 0; !err && i < n; i++) {
 		const u8 *e = tab + (u64)i * 8;
@@ -721,6 +801,56 @@ static u64 name_hash(const char *s)
 	while (*s)
 		h = (h ^ (u8)*s++) * 0x100000001b3ull;
 	return h;
+}
+
+/*
+ * The kernel's table (between two symbols) and each module region's
+ * (struct module's ptr and count fields); missing only if the kernel's is.
+ */
+static int tables(struct mintmon_text *t, enum tsym start, enum tsym stop,
+		  const struct mintmon_field *ptr, const struct mintmon_field *count, u32 esize,
+		  int (*decode)(struct mintmon_text *, u64, u64, struct site_vec *,
+				struct mintmon_text_sites *),
+		  u32 kind, struct site_vec *sv, struct mintmon_text_sites *s)
+{
+	unsigned int i;
+	int ret;
+
+	ret = t->have[start] && t->have[stop] ? decode(t, t->sym[start], t->sym[stop], sv, s) : 1;
+	if (ret < 0)
+		return ret;
+	if (ret)
+		s->missing |= 1u << kind;
+	for (i = 0; i < t->nr_regions && ptr->present && count->present; i++) {
+		u64 base, n;
+
+		if (t->region[i].kind != MINTMON_TEXT_REGION_MODULE ||
+		    mintmon_kernel_read_field(t->k, t->region[i].module, ptr, &base) ||
+		    mintmon_kernel_read_field(t->k, t->region[i].module, count, &n) || !n)
+			continue;
+		if (n > MAX_TABLE / esize) {
+			s->skipped++;
+			continue;
+		}
+		ret = decode(t, base, base + n * esize, sv, s);
+		if (ret < 0)
+			return ret;
+		s->skipped += (u32)ret;
+	}
+	return 0;
+}
+
+static int jump_labels(struct mintmon_text *t, struct site_vec *sv, struct mintmon_text_sites *s)
+{
+	return tables(t, T_JUMP_START, T_JUMP_STOP, &t->mod_jump, &t->mod_njump, 16, jump_table,
+		      MINTMON_SITE_JUMP_LABEL, sv, s);
+}
+
+static int static_call_sites(struct mintmon_text *t, struct site_vec *sv,
+			     struct mintmon_text_sites *s)
+{
+	return tables(t, T_SC_START, T_SC_STOP, &t->mod_sc, &t->mod_nsc, 8, static_call_table,
+		      MINTMON_SITE_STATIC_CALL, sv, s);
 }
 
 struct pair {

@@ -81,7 +81,7 @@ int mintmon_baseline_parse(const u8 *buf, size_t size, struct mintmon_baseline *
 		r->end = mintmon_le64(buf + off + 8);
 		r->kind = mintmon_le32(buf + off + 16);
 		if (r->end <= r->start || r->start % MINTMON_TEXT_PAGE || r->start < prev_end ||
-		    r->kind > MINTMON_TEXT_REGION_RODATA || r->end - r->start > (512ull << 20))
+		    r->kind > MINTMON_TEXT_REGION_MODULE || r->end - r->start > (512ull << 20))
 			return bad(err, errlen, "baseline region %llu is malformed",
 				   (unsigned long long)i);
 		r->first_page = i ? nb.region[i - 1].first_page +

@@ -7,11 +7,12 @@
  *   header (128 bytes)
  *     0   "MMTXTBL\0"   magic
  *     8   u32 version (1), u32 header size (128)
- *     16  u64 pages, u32 regions (1..2), u32 sites
+ *     16  u64 pages, u32 regions (1..130), u32 sites
  *     32  u64 kaslr_offset, u64 boot id (mintmon_boot_id_hash), u64 _text
  *     56  char release[64], NUL-padded
  *     120 u64 data bytes
- *   regions   24 bytes each: u64 start, u64 end, u32 kind (0 text, 1 rodata), u32 0
+ *   regions   24 bytes each: u64 start, u64 end, u32 kind (0 text, 1 rodata, 2 a
+ *             module's text), u32 0
  *   pages     48 bytes each: u8 sha256[32], u64 data offset, u32 data length,
  *             u8 mapping findings (MINTMON_TEXT_MAP_*), 3 bytes 0
  *   sites     32 bytes each, sorted by address: u64 addr, u64 state,

@@ -42,19 +42,47 @@ static const char *kind_word(const struct mintmon_text_site *s)
 	return mintmon_text_site_kind_name(s->kind);
 }
 
+/* The text regions of the command in progress: module addresses are named [MODULE]+0xOFF. */
+static struct mintmon_text *cur_text;
+
 static void sym_of(struct mintmon_kernel *k, u64 addr, char *buf, size_t size)
 {
-	if (mintmon_kernel_symbolize(k, addr, buf, size))
-		snprintf(buf, size, "?");
+	const struct mintmon_text_region *r;
+	unsigned int nr, i;
+
+	if (!mintmon_kernel_symbolize(k, addr, buf, size))
+		return;
+	r = cur_text ? mintmon_text_regions(cur_text, &nr) : NULL;
+	for (i = 0; r && i < nr; i++) {
+		if (r[i].kind == MINTMON_TEXT_REGION_MODULE && addr >= r[i].start && addr < r[i].end) {
+			snprintf(buf, size, "[%s]+0x%llx", r[i].name,
+				 (unsigned long long)(addr - r[i].start));
+			return;
+		}
+	}
+	snprintf(buf, size, "?");
 }
 
-static struct mintmon_text *text_open(struct cli *c)
+/* Kernel text and rodata, and with modules the core text of every live module. */
+static struct mintmon_text *text_open(struct cli *c, bool modules)
 {
 	struct mintmon_text *t;
 
-	if (mintmon_text_create(cli_kernel(c), &t))
+	if ((modules ? mintmon_text_create_modules : mintmon_text_create)(cli_kernel(c), &t))
 		cli_die(c, -ENOENT, "text");
+	cur_text = t;
 	return t;
+}
+
+static unsigned int nr_modules(const struct mintmon_text *t)
+{
+	const struct mintmon_text_region *r;
+	unsigned int nr, i, n = 0;
+
+	r = mintmon_text_regions(t, &nr);
+	for (i = 0; i < nr; i++)
+		n += r[i].kind == MINTMON_TEXT_REGION_MODULE;
+	return n;
 }
 
 static struct mintmon_text_sites *sites_open(struct cli *c, struct mintmon_text *t)
@@ -192,14 +220,15 @@ static int text_baseline(struct cli *c, struct mintmon_text *t)
 	if (c->o.json) {
 		printf("{\"pages\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"sites\": %u, "
 		       "\"jump_label\": %u, \"static_call\": %u, \"ftrace\": %u, \"kprobe\": %u, "
-		       "\"odd_mappings\": %" PRIu64 ", \"file_bytes\": %lld}\n",
+		       "\"odd_mappings\": %" PRIu64 ", \"file_bytes\": %lld, \"modules\": %u}\n",
 		       n, mintmon_text_nr_bytes(t), s->nr, s->count[MINTMON_SITE_JUMP_LABEL],
 		       s->count[MINTMON_SITE_STATIC_CALL], s->count[MINTMON_SITE_FTRACE],
-		       s->count[MINTMON_SITE_KPROBE], odd_maps, (long long)st.st_size);
+		       s->count[MINTMON_SITE_KPROBE], odd_maps, (long long)st.st_size, nr_modules(t));
 	} else {
-		printf("baseline of %s: %" PRIu64 " pages (%.1f MiB of text and rodata), %u patch "
+		printf("baseline of %s: %" PRIu64 " pages (%.1f MiB of text, rodata and %u modules' "
+		       "text), %u patch "
 		       "sites (%u jump_label, %u static_call, %u ftrace, %u kprobe) -> %s (%.1f MiB)\n",
-		       k->release, n, mintmon_text_nr_bytes(t) / 1048576.0, s->nr,
+		       k->release, n, mintmon_text_nr_bytes(t) / 1048576.0, nr_modules(t), s->nr,
 		       s->count[MINTMON_SITE_JUMP_LABEL], s->count[MINTMON_SITE_STATIC_CALL],
 		       s->count[MINTMON_SITE_FTRACE], s->count[MINTMON_SITE_KPROBE], c->o.output,
 		       st.st_size / 1048576.0);
@@ -516,14 +545,19 @@ static int text_verify(struct cli *c, struct mintmon_text *t)
 	r = mintmon_text_regions(t, &nr);
 	if (b.nr_pages != n || b.nr_regions != nr) {
 		fprintf(stderr, "mintmon: text verify: the baseline's regions differ from the "
-			"kernel's\n");
+			"kernel's (%u regions, %u of them modules; now %u with %u): modules were "
+			"loaded or unloaded since: take a new baseline\n", b.nr_regions,
+			b.nr_regions > 2 ? b.nr_regions - 2 : 0, nr, nr_modules(t));
 		exit(1);
 	}
 	for (j = 0; j < nr; j++) {
 		if (b.region[j].start != r[j].start || b.region[j].end != r[j].end ||
 		    b.region[j].kind != r[j].kind) {
-			fprintf(stderr, "mintmon: text verify: the baseline's regions differ from "
-				"the kernel's\n");
+			fprintf(stderr, "mintmon: text verify: the baseline's region %u (%s "
+				"0x%" PRIx64 "-0x%" PRIx64 ") is not the kernel's now%s%s: take a new "
+				"baseline\n", j, mintmon_text_region_name(b.region[j].kind),
+				b.region[j].start, b.region[j].end, *r[j].name ? ", module " : "",
+				r[j].name);
 			exit(1);
 		}
 	}
@@ -664,7 +698,8 @@ static int text_sites(struct cli *c, struct mintmon_text *t)
 
 int cmd_text(struct cli *c, int argc, char **argv)
 {
-	struct mintmon_text *t = text_open(c);
+	/* The booted image holds no module: --image checks the kernel's own regions. */
+	struct mintmon_text *t = text_open(c, !c->o.image);
 	int ret;
 
 	if (!strcmp(argv[0], "baseline"))

@@ -30,8 +30,10 @@ static void write_seeds(const char *dir)
 	unsigned int i;
 	FILE *f;
 
-	hdr.region[0] = (struct mintmon_text_region){0xffffffff81000000, 0xffffffff81002000, 0, 0};
-	hdr.region[1] = (struct mintmon_text_region){0xffffffff82000000, 0xffffffff82000100, 0, 1};
+	hdr.region[0] = (struct mintmon_text_region){.start = 0xffffffff81000000,
+							.end = 0xffffffff81002000, .kind = 0};
+	hdr.region[1] = (struct mintmon_text_region){.start = 0xffffffff82000000,
+							.end = 0xffffffff82000100, .kind = 1};
 	if (mintmon_baseline_writer_create(&hdr, &w))
 		abort();
 	for (i = 0; i < 3; i++) {

@@ -24,7 +24,9 @@ memory file.
                  the byte named
     lsmod        a module of the kernel's own package (drivers/net/dummy.ko)
                  loaded with insmod: `lsmod --json` equals the guest's
-                 /proc/modules (name, size, references, state, address)
+                 /proc/modules (name, size, references, state, address); its
+                 text is in a baseline, and a byte flipped in it is tampered,
+                 named [dummy]+0x10
     text-watch   `watch --text-cycle 2000` on the running guest: a byte of
                  linux_proc_banner flipped turns it "tampered" within a cycle
                  and a step (the confirmation), naming the page; put back, it
@@ -319,10 +321,38 @@ def check_lsmod(tool, guest):
                 name, got.get(name), w))
     for name in sorted(set(got) - set(want)):
         bad.append("%s listed by mintmon, not in /proc/modules" % name)
+    # The module's text is in the baseline: a flipped byte in it is tampered, named [dummy]+OFF.
+    mods = {m["name"]: m for m in tool.json("lsmod", "--json")}
+    path = os.path.join(guest.workdir, "text-lsmod.mmtb")
+    old = where = None
+    guest.stop()
+    try:
+        b = _baseline(tool, path)
+        if b.get("modules", 0) < len(want):
+            bad.append("the baseline holds %s modules' text, %d are loaded" % (
+                b.get("modules"), len(want)))
+        where = "0x%x" % (int(mods["dummy"]["text"], 16) + 0x10)
+        old = _poke(tool, guest, where, b"\xcc\xcc")
+        if old == b"\xcc\xcc":
+            old = _poke(tool, guest, where, b"\x90\x90")
+        v = _verify(tool, path, EXIT_TAMPERED)
+        if not any(c["verdict"] == "tampered" and c["symbol"].startswith("[dummy]+0x10")
+                   for c in v["changes"]):
+            bad.append("a flipped byte in dummy's text: %s" % [
+                (c["symbol"], c["verdict"]) for c in v["changes"]][:4])
+        _poke(tool, guest, where, old)
+        old = None
+        if _verify(tool, path)["result"] != "clean":
+            bad.append("dummy's byte put back: verify is not clean")
+    finally:
+        if old is not None:
+            _poke(tool, guest, where, old)
+        guest.cont()
     if bad:
         raise Fail("lsmod", limit(bad))
-    return "%d modules equal /proc/modules: %s" % (len(want), ", ".join(
-        "%s %d %s" % (n, w[0], w[2]) for n, w in sorted(want.items())))
+    return "%d modules equal /proc/modules: %s; their text in the baseline, a flipped byte " \
+        "in dummy's found" % (len(want), ", ".join(
+            "%s %d %s" % (n, w[0], w[2]) for n, w in sorted(want.items())))
 
 
 def check_text_image(tool, guest, own, other):

@@ -38,9 +38,10 @@ static u8 *make(size_t *size_ret)
 	FILE *f;
 	u64 i;
 
-	hdr.region[0] = (struct mintmon_text_region){0xffffffffab001000, 0xffffffffab003000, 0, 0};
-	hdr.region[1] = (struct mintmon_text_region){0xffffffffac000000, 0xffffffffac000800, 0,
-						      1};
+	hdr.region[0] = (struct mintmon_text_region){.start = 0xffffffffab001000,
+							.end = 0xffffffffab003000, .kind = 0};
+	hdr.region[1] = (struct mintmon_text_region){.start = 0xffffffffac000000,
+							.end = 0xffffffffac000800, .kind = 1};
 	assert_int_equal(mintmon_baseline_writer_create(&hdr, &w), 0);
 	for (i = 0; i < NPAGES; i++) {
 		u32 j, len = i == 2 ? 0x800 : 4096;
@@ -108,7 +109,7 @@ static void test_round_trip(void **state)
 	free(buf);
 }
 
-enum damage { D_TRUNCATE, D_MAGIC, D_VERSION, D_PAGES_HUGE, D_REGIONS_3, D_SITES_HUGE,
+enum damage { D_TRUNCATE, D_MAGIC, D_VERSION, D_PAGES_HUGE, D_REGIONS_MANY, D_SITES_HUGE,
 	      D_DATA_SIZE, D_REGION_ORDER, D_REGION_PAGES, D_PAGE_DATA_OUT, D_SITES_UNSORTED,
 	      D_FLIP };
 
@@ -121,7 +122,7 @@ static const struct {
 	{D_MAGIC, false, "not a mintmon text baseline"},
 	{D_VERSION, false, "version"},
 	{D_PAGES_HUGE, false, "counts out of range"},
-	{D_REGIONS_3, false, "counts out of range"},
+	{D_REGIONS_MANY, false, "counts out of range"},
 	{D_SITES_HUGE, false, "counts out of range"},
 	{D_DATA_SIZE, true, "its header says"},
 	{D_REGION_ORDER, true, "region 1 is malformed"},
@@ -152,7 +153,7 @@ static void test_damage(void **state)
 		case D_MAGIC: buf[0] = 'X'; break;
 		case D_VERSION: buf[8] = 2; break;
 		case D_PAGES_HUGE: put64(buf + 16, 1ull << 40); break;
-		case D_REGIONS_3: buf[24] = 3; break;
+		case D_REGIONS_MANY: buf[24] = MINTMON_TEXT_MAX_REGIONS + 1; break;
 		case D_SITES_HUGE: buf[31] = 0x80; break;
 		case D_DATA_SIZE: put64(buf + 120, 1); break;
 		case D_REGION_ORDER: put64(buf + regions + 24, 0xffffffffab001000); break;

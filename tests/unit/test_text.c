@@ -133,6 +133,29 @@ static void test_regions_and_pages(void **state)
 	env_fini(&v);
 }
 
+/* With modules: the live one's core text is a region of its own, after the kernel's. */
+static void test_module_regions(void **state)
+{
+	struct env v;
+	struct mintmon_text *t;
+	const struct mintmon_text_region *r;
+	unsigned int nr;
+
+	env_init(&v);
+	assert_int_equal(mintmon_text_create_modules(v.k, &t), 0);
+	r = mintmon_text_regions(t, &nr);
+	/* synth_b is still coming (not live): only synth_a. */
+	assert_int_equal(nr, 3);
+	assert_int_equal(r[2].kind, MINTMON_TEXT_REGION_MODULE);
+	assert_string_equal(r[2].name, "synth_a");
+	assert_true(r[2].start == 0xffffffffc0110000ull && r[2].end == r[2].start + 0x1000);
+	assert_true(r[2].module == v.sk->p.page_offset_base + v.sk->text.mod_phys[1]);
+	assert_int_equal(mintmon_text_nr_pages(t), mintmon_text_nr_pages(v.t) + 1);
+	assert_string_equal(mintmon_text_region_name(r[2].kind), "module");
+	mintmon_text_destroy(t);
+	env_fini(&v);
+}
+
 /* The platform's SHA-256 against FIPS 180-2's "abc" vector. */
 static void test_sha256_vector(void **state)
 {
@@ -538,6 +561,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vector),
 		cmocka_unit_test(test_regions_and_pages),
+		cmocka_unit_test(test_module_regions),
 		cmocka_unit_test(test_mapping_findings),
 		cmocka_unit_test(test_sites_as_built),
 		cmocka_unit_test(test_compare_cases),
