@@ -61,17 +61,6 @@ static u32 btf_string(const char *s)
 	abort();
 }
 
-static void write_seed(const char *dir, const char *name, const u8 *buf, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(buf, 1, len, f) != len || fclose(f))
-		abort();
-}
-
 /* One seed per kind of damage, each a patch list or two. */
 static void write_seeds(const char *dir)
 {
@@ -84,7 +73,7 @@ static void write_seeds(const char *dir)
 	do {                                                                  \
 		n = 0;                                                        \
 		__VA_ARGS__;                                                  \
-		write_seed(dir, name, buf, n);                                \
+		synth_write_seed(dir, name, buf, n);                                \
 	} while (0)
 #define OP(kind, region, o, data, len) \
 	synth_op_encode(buf, sizeof(buf), &n, kind, region, o, data, len)

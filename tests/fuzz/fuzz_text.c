@@ -36,17 +36,6 @@ static struct mintmon_phys_range text_regions[SYNTH_NR_REGIONS];
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
-static void write_seed(const char *dir, const char *name, const u8 *buf, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(buf, 1, len, f) != len || fclose(f))
-		abort();
-}
-
 static u32 off_in(unsigned int r, u64 phys)
 {
 	return (u32)(phys - text_regions[r].start);
@@ -63,7 +52,7 @@ static void write_seeds(const char *dir)
 	do {                                                                  \
 		n = 0;                                                        \
 		__VA_ARGS__;                                                  \
-		write_seed(dir, name, buf, n);                                \
+		synth_write_seed(dir, name, buf, n);                                \
 	} while (0)
 #define OP(kind, region, o, data, len) \
 	synth_op_encode(buf, sizeof(buf), &n, kind, (enum synth_region)(region), o, data, len)

@@ -2498,3 +2498,14 @@ bool synth_op_encode(u8 *buf, size_t cap, size_t *pos, enum synth_op_kind kind,
 	*pos += 6 + extra;
 	return true;
 }
+
+void synth_write_seed(const char *dir, const char *name, const u8 *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f))
+		abort();
+}

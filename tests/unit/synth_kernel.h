@@ -250,4 +250,7 @@ unsigned int synth_patches_decode(const struct synth_kernel *sk, const u8 *in, s
 bool synth_op_encode(u8 *buf, size_t cap, size_t *pos, enum synth_op_kind kind,
 		     enum synth_region region, u32 off, const void *data, u8 len);
 
+/* Write a fuzzer seed: len bytes of buf to dir/name (aborts on failure). */
+void synth_write_seed(const char *dir, const char *name, const u8 *buf, size_t len);
+
 #endif /* MINTMON_TEST_SYNTH_KERNEL_H */
